@@ -1,0 +1,46 @@
+# SPDX-License-Identifier: GPL-2.0
+#
+# Developer and CI targets. kbuild (dkms, make -C KDIR M=...) reads Kbuild,
+# never this file. The work is done by scripts/*.sh; everything big is cached
+# under /var/cache/kvm-timer-backport (KTB_CACHE overrides). Needs root: the
+# first run installs the Debian 12 packages it lacks.
+
+CACHE := $(or $(KTB_CACHE),/var/cache/kvm-timer-backport)
+
+help:
+	@echo "make check        everything below; ends with 'check: N passed, M failed'"
+	@echo "make kunit        KUnit suites in UML 6.1 (kunit/.kunitconfig)"
+	@echo "make kunit-debug  the same with lockdep, KASAN, UBSAN (kunit/debug.kunitconfig)"
+	@echo "make module       out-of-tree build against Debian's 6.1 amd64 headers, W=1 and sparse"
+	@echo "make checkpatch   checkpatch.pl --strict on src/ compat/ kunit/"
+	@echo "make clean        remove build output (keeps the extracted kernel source)"
+	@echo "make distclean    remove all of $(CACHE)"
+
+check:
+	@scripts/check.sh
+
+deps:
+	@scripts/deps.sh
+
+kunit: deps
+	@scripts/kunit.sh default
+
+kunit-debug: deps
+	@scripts/kunit.sh debug
+
+module: deps
+	@scripts/module.sh
+
+checkpatch: deps
+	@scripts/checkpatch.sh
+
+clean:
+	rm -rf $(CACHE)/build $(CACHE)/logs $(CACHE)/results
+	find . -path ./.git -prune -o \( -name '*.o' -o -name '*.ko' \
+		-o -name '*.mod' -o -name '*.mod.c' -o -name '.*.cmd' \
+		-o -name Module.symvers -o -name modules.order \) -exec rm -f {} +
+
+distclean: clean
+	rm -rf $(CACHE)
+
+.PHONY: help check deps kunit kunit-debug module checkpatch clean distclean
