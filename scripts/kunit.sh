@@ -49,7 +49,8 @@ if [[ -z $summary ]]; then
 	exit 1
 fi
 
-sed -n '/Starting KUnit Kernel/,$p' "$log" | grep -v '^stty: '
+# Passing cases are in the log; show suites, failures and the totals.
+sed -n '/Starting KUnit Kernel/,$p' "$log" | grep -Ev '\[PASSED\]|^stty: ' || true
 
 count() { grep -o "$1: [0-9]*" <<<"$summary" | grep -o '[0-9]*$' || echo 0; }
 passed=$(count passed)
