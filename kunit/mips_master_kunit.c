@@ -31,7 +31,8 @@ static void reenable_count_as_if_never_stopped(struct kunit *test)
 		struct ktb_fake *f, *ref;
 
 		twins(test, &f, &ref);
-		f->t.compare = ref->t.compare = 0x7fffffffu;
+		f->t.compare = 0x7fffffffu;
+		ref->t.compare = 0x7fffffffu;
 		ktb_fake_advance(f, 777);
 		ktb_fake_advance(ref, 777);
 		KUNIT_ASSERT_EQ(test, ktb_mips_set_count_ctl(&f->t, 1), 0);

@@ -387,7 +387,8 @@ static void handoffs_never_go_backwards(struct kunit *test)
 	int i;
 
 	ktb_mips_write_compare(&s->f.t, 0x7fffffffu, true);
-	first = last = ktb_mips_read_count(&s->f.t);
+	first = ktb_mips_read_count(&s->f.t);
+	last = first;
 	for (i = 0; i < 2000; i++) {
 		if (i & 1)
 			ktb_vz_lose(&s->f.t);

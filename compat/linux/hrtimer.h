@@ -19,6 +19,7 @@ ktb_hrtimer_setup(struct hrtimer *timer,
 	hrtimer_init(timer, clock_id, mode);
 	timer->function = function;
 }
+
 #define hrtimer_setup ktb_hrtimer_setup
 #endif
 
