@@ -10,9 +10,11 @@ CACHE := $(or $(KTB_CACHE),/var/cache/kvm-timer-backport)
 help:
 	@echo "make check        everything below; ends with 'check: N passed, M failed'"
 	@echo "make kunit        KUnit suites in UML 6.1 (kunit/.kunitconfig)"
+	@echo "make uml-lint     W=1 and sparse on our sources in the KUnit (UML) configuration"
 	@echo "make kunit-debug  the same with lockdep, KASAN, UBSAN (kunit/debug.kunitconfig)"
 	@echo "make module       out-of-tree build against Debian's 6.1 amd64 headers, W=1 and sparse"
 	@echo "make checkpatch   checkpatch.pl --strict on src/ compat/ kunit/"
+	@echo "make shellcheck   shellcheck the scripts"
 	@echo "make clean        remove build output (keeps the extracted kernel source)"
 	@echo "make distclean    remove all of $(CACHE)"
 
@@ -25,6 +27,9 @@ deps:
 kunit: deps
 	@scripts/kunit.sh default
 
+uml-lint: deps
+	@scripts/uml-lint.sh
+
 kunit-debug: deps
 	@scripts/kunit.sh debug
 
@@ -33,6 +38,9 @@ module: deps
 
 checkpatch: deps
 	@scripts/checkpatch.sh
+
+shellcheck:
+	shellcheck -x .ci/run scripts/*.sh
 
 clean:
 	rm -rf $(CACHE)/build $(CACHE)/logs $(CACHE)/results
@@ -43,4 +51,5 @@ clean:
 distclean: clean
 	rm -rf $(CACHE)
 
-.PHONY: help check deps kunit kunit-debug module checkpatch clean distclean
+.PHONY: help check deps kunit uml-lint kunit-debug module checkpatch shellcheck \
+	clean distclean

@@ -2,7 +2,7 @@
 # make check: install what is missing, run every step, print a table and,
 # last, "check: N passed, M failed". Exits non-zero on any failure.
 set -euo pipefail
-# shellcheck source=scripts/lib.sh
+# shellcheck source=lib.sh source-path=SCRIPTDIR
 . "$(dirname "$0")/lib.sh"
 lock_cache
 here=$(dirname "$0")
@@ -16,13 +16,14 @@ fi
 
 # Each step records its own counts; one that records nothing failed.
 "$here/kunit.sh" default || true
+"$here/uml-lint.sh" || true
 "$here/kunit.sh" debug || true
 "$here/module.sh" || true
 "$here/checkpatch.sh" || true
 
 passed=0 failed=0
 printf '\n%-13s %6s %6s  %s\n' step passed failed note
-for step in kunit kunit-debug module-build sparse checkpatch; do
+for step in kunit uml-lint kunit-debug module-build sparse checkpatch; do
 	p=0 f=1 note="did not run to the end"
 	if [[ -f $RESDIR/$step ]]; then
 		IFS=$'\t' read -r _ p f note <"$RESDIR/$step"

@@ -2,7 +2,7 @@
 # checkpatch.pl --strict over every .c and .h in src/ compat/ kunit/; each
 # file is one result. Any ERROR, WARNING or CHECK fails that file.
 set -euo pipefail
-# shellcheck source=scripts/lib.sh
+# shellcheck source=lib.sh source-path=SCRIPTDIR
 . "$(dirname "$0")/lib.sh"
 lock_cache
 "$(dirname "$0")/tree.sh"

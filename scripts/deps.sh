@@ -2,7 +2,7 @@
 # Install the Debian 12 packages the checks need; no apt at all when they
 # are all installed already.
 set -euo pipefail
-# shellcheck source=scripts/lib.sh
+# shellcheck source=lib.sh source-path=SCRIPTDIR
 . "$(dirname "$0")/lib.sh"
 
 pkgs=(build-essential bc flex bison libelf-dev libssl-dev python3 perl

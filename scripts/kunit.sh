@@ -3,7 +3,7 @@
 # default: kunit/.kunitconfig; debug: kunit/debug.kunitconfig (lockdep, KASAN,
 # UBSAN), whose raw kernel log must also be free of splats.
 set -euo pipefail
-# shellcheck source=scripts/lib.sh
+# shellcheck source=lib.sh source-path=SCRIPTDIR
 . "$(dirname "$0")/lib.sh"
 lock_cache
 

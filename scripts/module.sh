@@ -3,7 +3,7 @@
 # W=1, then run sparse over every source (C=2). Any diagnostic is a failure.
 # Records two steps: module-build (compiler, modpost) and sparse.
 set -euo pipefail
-# shellcheck source=scripts/lib.sh
+# shellcheck source=lib.sh source-path=SCRIPTDIR
 . "$(dirname "$0")/lib.sh"
 lock_cache
 

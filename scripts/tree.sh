@@ -3,7 +3,7 @@
 # into it as drivers/misc/kvm_timer_backport (re-pointed on every run: clones
 # move). Prints nothing on a warm run.
 set -euo pipefail
-# shellcheck source=scripts/lib.sh
+# shellcheck source=lib.sh source-path=SCRIPTDIR
 . "$(dirname "$0")/lib.sh"
 lock_cache
 
