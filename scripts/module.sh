@@ -1,14 +1,16 @@
 #!/usr/bin/env bash
-# Build the module out of tree against Debian's newest 6.1 amd64 headers with
-# W=1, then run sparse over every source (C=2). Any diagnostic is a failure.
+# Build the module out of tree against Debian's newest 6.1 amd64 headers (or
+# $KDIR) with W=1, then run sparse over every source (C=2). Any diagnostic
+# is a failure.
 # Records two steps: module-build (compiler, modpost) and sparse.
 set -euo pipefail
 # shellcheck source=lib.sh source-path=SCRIPTDIR
 . "$(dirname "$0")/lib.sh"
 lock_cache
 
-kdir=$(printf '%s\n' /usr/src/linux-headers-6.1.*-amd64 | sort -V | tail -n1)
-[[ -d $kdir ]] || { echo "module: no /usr/src/linux-headers-6.1.*-amd64" >&2; exit 1; }
+# KDIR=/path/to/prepared/tree builds for another kernel instead.
+kdir=${KDIR:-$(printf '%s\n' /usr/src/linux-headers-6.1.*-amd64 | sort -V | tail -n1)}
+[[ -d $kdir ]] || { echo "module: no kernel tree at $kdir" >&2; exit 1; }
 
 # A fresh copy every run: the repository stays clean, and nothing is left
 # built from a previous run that would hide its warnings.
@@ -40,4 +42,5 @@ rc=0
 run module-build W=1 modules || rc=1
 # Everything is built now: C=2 runs sparse alone, over every source.
 run sparse W=1 C=2 modules || rc=1
+((rc == 0)) && echo "module: built $work/kvm_timer_backport.ko"
 exit $rc
