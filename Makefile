@@ -43,7 +43,7 @@ shellcheck:
 	shellcheck -x .ci/run scripts/*.sh
 
 clean:
-	rm -rf $(CACHE)/build $(CACHE)/logs $(CACHE)/results
+	rm -rf $(CACHE)/build $(CACHE)/logs $(CACHE)/results $(CACHE)/checkpatch-ok
 	find . -path ./.git -prune -o \( -name '*.o' -o -name '*.ko' \
 		-o -name '*.mod' -o -name '*.mod.c' -o -name '.*.cmd' \
 		-o -name Module.symvers -o -name modules.order \) -exec rm -f {} +
