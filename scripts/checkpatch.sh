@@ -40,7 +40,7 @@ for f in "${files[@]}"; do
 	fi
 	echo "$out" >>"$log"
 done
-echo "checkpatch: ${#files[@]} files ($cached unchanged since clean)," \
+echo "checkpatch: ${#files[@]} files ($cached unchanged and clean before)," \
 	"$failed with findings (log: $log)"
 if ((${#files[@]} == 0)); then
 	record checkpatch 0 1 "no .c or .h files found"
