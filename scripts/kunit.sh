@@ -43,7 +43,8 @@ if [[ -z $summary ]]; then
 	else
 		why="config failed"
 	fi
-	tail -n 40 "$log"
+	grep -E '(error|warning):' "$log" | head -n 30 || true
+	tail -n 15 "$log"
 	echo "$step: FAILED: $why (rc=$rc)"
 	record "$step" 0 1 "$why"
 	exit 1
