@@ -205,8 +205,12 @@ static struct vz_sim *sim_new(struct kunit *test, s64 skew_ppb, s64 step)
 	ktb_fake_init(&s->f, 1000 * NSEC_PER_SEC, MHZ100);
 	s->f.t.irq = &sim_irq;
 	s->f.t.vz = &sim_hw;
-	/* Idle hardware parked on Compare, as the soft timer keeps it. */
-	ktb_vz_park(&s->f.t, s->f.t.compare);
+	/*
+	 * The hardware guest Count starts level with the soft Count, as if
+	 * just handed back: unless the core parks it, it then matches every
+	 * Compare the soft timer does.
+	 */
+	s->gtoffset = ktb_mips_read_count(&s->f.t) - sim_host_count(s);
 	s->seen = sim_host_count(s) + s->gtoffset;
 	return s;
 }
@@ -219,9 +223,14 @@ static u32 sim_guest_count(struct vz_sim *s)
 	return ktb_mips_read_count(&s->f.t);
 }
 
+/*
+ * Interrupts the guest gets: those the core raised, plus a TI still set in
+ * its Cause. A hardware match whose TI the hypervisor then overwrote is
+ * lost, so it does not count.
+ */
 static unsigned int sim_irqs(const struct vz_sim *s)
 {
-	return s->soft_irqs + s->hw_irqs + s->f.irqs;
+	return s->soft_irqs + !!(s->cause & KTB_CAUSE_TI);
 }
 
 /* The hardware is used only for a running timer it can represent. */
