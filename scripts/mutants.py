@@ -1,0 +1,134 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0
+"""Mutation check of the KUnit suites.
+
+Breaks one rule of the core at a time, runs `make kunit`, and reports
+whether the suites noticed. Every mutant must be killed (the suites fail).
+Each file is restored from memory afterwards, so uncommitted work is safe.
+Usage: scripts/mutants.py [substring-of-mutant-name ...]   (about 10 s each)
+"""
+import re
+import subprocess
+import sys
+
+MUTANTS = {
+ "M1 freeze race: old 'now >= expiry' rule": ("src/core/mips_timer.c",
+   """	if ((s32)(count - t->compare) < 0)
+		return count;
+
+	expires = READ_ONCE(t->expires);
+	threshold = ktime_add_ns(now, t->count_period / 4);
+	if (ktime_before(expires, threshold)) {""",
+   """	expires = READ_ONCE(t->expires);
+	threshold = ktime_add_ns(now, t->count_period / 4);
+	if (ktime_compare(now, expires) >= 0) {"""),
+ "M2 Compare ack before the freeze": ("src/core/mips_timer.c",
+   """	running = !ktb_mips_timer_stopped(t);
+	if (running)
+		now = ktb_mips_freeze(t, &count);
+
+	if (ack)
+		t->irq->dequeue(t);
+	else if (t->vz)""",
+   """	if (ack)
+		t->irq->dequeue(t);
+	running = !ktb_mips_timer_stopped(t);
+	if (running)
+		now = ktb_mips_freeze(t, &count);
+
+	if (ack)
+		;
+	else if (t->vz)"""),
+ "M3 Cause: bits before the stop": ("src/core/mips_timer.c",
+   """		ktb_change_cause(t, KTB_CAUSE_DC, KTB_CAUSE_DC);
+		if (!ktb_master_disabled(t))
+			ktb_mips_freeze(t, &t->count);
+		ktb_change_cause(t, mask & ~KTB_CAUSE_DC, value);""",
+   """		ktb_change_cause(t, mask & ~KTB_CAUSE_DC, value);
+		ktb_change_cause(t, KTB_CAUSE_DC, KTB_CAUSE_DC);
+		if (!ktb_master_disabled(t))
+			ktb_mips_freeze(t, &t->count);"""),
+ "M4 master re-enable never raises": ("src/core/mips_timer.c",
+   """	if (ktime_compare(now, due) >= 0)
+		t->irq->queue(t);""", """	(void)due;"""),
+ "M5 master re-enable raises twice (re-read vs stale expiry)": ("src/core/mips_timer.c",
+   """	ktb_mips_resume(t, now, t->count_bias + ktb_mips_ns_to_ticks(t, now));
+}""", """	ktb_mips_resume(t, now, ktb_read_count_running(t, now));
+}"""),
+ "M6 COUNT_HZ keeps the old bias": ("src/core/mips_timer.c",
+   """	t->count_bias = count - ktb_mips_ns_to_ticks(t, now);
+
+	if (!stopped)""", """	if (!stopped)"""),
+ "M7 COUNT_RESUME accepts the future": ("src/core/mips_timer.c",
+   "if (resume_ns < 0 || resume_ns > ktime_to_ns(t->clock->now(t)))", "if (resume_ns < 0)"),
+ "M8 COUNT_CTL: setting DC twice refreshes resume": ("src/core/mips_timer.c",
+   """	if (!((ctl ^ t->count_ctl) & KTB_COUNT_CTL_DC))
+		return 0;""", """	if (!((ctl ^ t->count_ctl) & KTB_COUNT_CTL_DC)) {
+		if (ctl)
+			t->count_resume = t->clock->now(t);
+		return 0;
+	}"""),
+ "M9 dyn_bias signed comparison": ("src/core/mips_timer.c",
+   "	if (in_period >= t->count_period) {", "	if ((s64)in_period >= (s64)t->count_period) {"),
+ "M10 Compare==Count resumes at 0 ticks, not 2^32": ("src/core/mips_timer.c",
+   "	u64 ticks = (u64)(u32)(t->compare - count - 1) + 1;\n\n	t->clock->cancel(t);",
+   "	u64 ticks = (u32)(t->compare - count);\n\n	t->clock->cancel(t);"),
+ "M11 TBU40 carry not corrected": ("src/core/ppc_tb.c",
+   "		val += 1ULL << KTB_TB_LOW_BITS;\n", ""),
+ "M12 guest exit subtracts the current offset": ("src/core/ppc_tb.c",
+   "		ktb_ppc_tb_shift(ops, -vc->tb_offset_applied);", "		ktb_ppc_tb_shift(ops, -vc->tb_offset);"),
+ "M13 no decrementer fix-up": ("src/core/ppc_tb.c",
+   "	if (!*dec_expires && offset)", "	if (0)"),
+ "M14 TB offset rounded down": ("src/core/ppc_tb.c",
+   "	return (raw + KTB_TB_LOW_MASK) & ~KTB_TB_LOW_MASK;", "	return raw & ~KTB_TB_LOW_MASK;"),
+ "M15 VZ acquire: no check of the handoff window": ("src/core/mips_vz.c",
+   "	if (ktb_passed(start, now, t->compare))\n		t->irq->queue(t);", "	(void)now;"),
+ "M16 VZ lose: no check of the save window": ("src/core/mips_vz.c",
+   "	if (ktb_passed(before, end, compare))\n		t->irq->queue(t);\n\n	t->compare", "\n	t->compare"),
+ "M17 VZ restore: drift always into the bias": ("src/core/mips_timer.c",
+   "	if (drift < min_drift) {", "	if (1) {"),
+ "M18 VZ: no GTOffset park on Compare write": ("src/core/mips_vz.c",
+   "	t->vz->write_gtoffset(t, compare - t->vz->host_count(t));", "	(void)compare;"),
+ "M19 hrtimer_setup shim forgets the callback": ("compat/linux/hrtimer.h",
+   "	timer->function = function;\n", ""),
+ "M20 ONE_REG Compare acknowledges": ("src/core/onereg.c",
+   "	ktb_mips_write_compare(state, val, false);", "	ktb_mips_write_compare(state, val, true);"),
+ "M21 expiry callback does not wake the vCPU": ("src/core/mips_timer.c",
+   "	t->irq->wake(t);\n", ""),
+}
+
+
+def run(name, path, old, new):
+    with open(path) as f:
+        orig = f.read()
+    if orig.count(old) != 1:
+        return "stale (the code it mutates changed)"
+    try:
+        with open(path, "w") as f:
+            f.write(orig.replace(old, new))
+        p = subprocess.run(["make", "kunit"], capture_output=True, text=True)
+    finally:
+        with open(path, "w") as f:
+            f.write(orig)
+    out = p.stdout + p.stderr
+    done = re.findall(r"Testing complete\. Ran .*", out)
+    if p.returncode == 0:
+        return "SURVIVED: " + (done[-1] if done else "suite passed")
+    return "killed: " + (done[-1] if done else "build or boot failed")
+
+
+def main():
+    want = sys.argv[1:]
+    survivors = 0
+    for name, (path, old, new) in MUTANTS.items():
+        if want and not any(w in name for w in want):
+            continue
+        verdict = run(name, path, old, new)
+        survivors += not verdict.startswith("killed")
+        print(f"{name}: {verdict}", flush=True)
+    print(f"mutants: {survivors} not killed")
+    return 1 if survivors else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
