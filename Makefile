@@ -14,6 +14,7 @@ help:
 	@echo "make kunit-debug  the same with lockdep, KASAN, UBSAN (kunit/debug.kunitconfig)"
 	@echo "make module       out-of-tree build against Debian's 6.1 amd64 headers, W=1 and sparse"
 	@echo "make checkpatch   checkpatch.pl --strict on src/ compat/ kunit/"
+	@echo "make kerneldoc    kernel-doc on every non-static function, and kernel-doc's own warnings"
 	@echo "make mutants      break core rules one by one; every mutant must fail make kunit"
 	@echo "make shellcheck   shellcheck the scripts"
 	@echo "make clean        remove build output (keeps the extracted kernel source)"
@@ -37,6 +38,9 @@ kunit-debug: deps
 module: deps
 	@scripts/module.sh
 
+kerneldoc: deps
+	@scripts/kerneldoc.sh
+
 mutants: deps
 	@scripts/mutants.py
 
@@ -55,5 +59,5 @@ clean:
 distclean: clean
 	rm -rf $(CACHE)
 
-.PHONY: help check deps kunit uml-lint kunit-debug module mutants checkpatch shellcheck \
+.PHONY: help check deps kunit uml-lint kunit-debug module kerneldoc mutants checkpatch shellcheck \
 	clean distclean
