@@ -1,11 +1,19 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * What an architecture's glue offers the module's load/unload code.
+ * What an architecture's glue offers the module's load/unload code, and
+ * what that code offers the glue.
  */
 #ifndef KTB_GLUE_H
 #define KTB_GLUE_H
 
-int ktb_glue_attach(void);
+#include <linux/types.h>
+
+struct dentry;
+
+/* Take the timer interface over even where the kernel implements it. */
+extern bool ktb_takeover;
+
+int ktb_glue_attach(struct dentry *debugfs);
 void ktb_glue_detach(void);
 
 #endif /* KTB_GLUE_H */

@@ -12,10 +12,11 @@
 
 /**
  * ktb_glue_attach() - refuse to load
+ * @debugfs: unused.
  *
  * Return: -ENODEV.
  */
-int ktb_glue_attach(void)
+int ktb_glue_attach(struct dentry *debugfs)
 {
 	pr_info("no KVM timer glue for this architecture (MIPS and PowerPC Book3S HV only)\n");
 	return -ENODEV;

@@ -1,0 +1,430 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * PowerPC Book3S HV glue: KVM_REG_PPC_TB_OFFSET (and DEC_EXPIRY) through
+ * the timer core, by wrapping fields of kvm-hv's ops table.
+ *
+ * kvm-hv's struct kvmppc_ops is patched in place rather than replaced: a VM
+ * keeps the pointer it was created with and the kernel recognises HV VMs by
+ * comparing it with kvmppc_hv_ops, so VMs created before and after attach
+ * must go on seeing the same table. Every VM pins kvm-hv, so the table
+ * outlives all callers; what must outlive them too is this module's text,
+ * which is why VMs created while attached pin this module, and detach
+ * waits for every call already inside a wrapper.
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": powerpc: " fmt
+
+#include <linux/atomic.h>
+#include <linux/debugfs.h>
+#include <linux/kvm_host.h>
+#include <linux/list.h>
+#include <linux/module.h>
+#include <linux/mutex.h>
+#include <linux/rcupdate.h>
+#include <linux/seq_file.h>
+#include <linux/slab.h>
+#include <linux/wait_bit.h>
+#include <asm/kvm_ppc.h>
+#include <asm/time.h>
+
+#include "core/onereg.h"
+#include "glue.h"
+
+static_assert(KTB_REG_PPC_TB_OFFSET == KVM_REG_PPC_TB_OFFSET);
+static_assert(KTB_REG_PPC_DEC_EXPIRY == KVM_REG_PPC_DEC_EXPIRY);
+
+/* A VM created while attached; it holds a reference on this module. */
+struct ktb_vm {
+	struct list_head node;
+	struct kvm *kvm;
+};
+
+/* A vCPU this module has seen, for debugfs. */
+struct ktb_vcpu {
+	struct list_head node;
+	struct kvm_vcpu *vcpu;
+};
+
+/* Serialises attach/detach with kvm-hv's load/unload and the lists. */
+static DEFINE_MUTEX(ktb_lock);
+static struct kvmppc_ops *ktb_hv;	/* the table we patched, or NULL */
+static struct kvmppc_ops ktb_orig;	/* its fields as they were */
+static LIST_HEAD(ktb_vms);
+static LIST_HEAD(ktb_vcpus);
+static atomic_t ktb_inflight = ATOMIC_INIT(0);
+
+enum ktb_kernel_tb { KTB_UNKNOWN, KTB_KERNEL_HAS, KTB_KERNEL_LACKS };
+static atomic_t ktb_kernel_tb = ATOMIC_INIT(KTB_UNKNOWN);
+
+static void ktb_enter(void)
+{
+	atomic_inc(&ktb_inflight);
+}
+
+static void ktb_exit(void)
+{
+	if (atomic_dec_and_test(&ktb_inflight))
+		wake_up_var(&ktb_inflight);
+}
+
+static u64 ktb_read_tb(void)
+{
+	return get_tb();
+}
+
+static void ktb_track_vcpu(struct kvm_vcpu *vcpu)
+{
+	struct ktb_vcpu *v;
+
+	mutex_lock(&ktb_lock);
+	list_for_each_entry(v, &ktb_vcpus, node)
+		if (v->vcpu == vcpu)
+			goto out;
+	v = kzalloc(sizeof(*v), GFP_KERNEL);
+	if (v) {
+		v->vcpu = vcpu;
+		list_add_tail(&v->node, &ktb_vcpus);
+	}
+out:
+	mutex_unlock(&ktb_lock);
+}
+
+static void ktb_untrack_vcpu(struct kvm_vcpu *vcpu)
+{
+	struct ktb_vcpu *v, *tmp;
+
+	mutex_lock(&ktb_lock);
+	list_for_each_entry_safe(v, tmp, &ktb_vcpus, node) {
+		if (v->vcpu == vcpu) {
+			list_del(&v->node);
+			kfree(v);
+		}
+	}
+	mutex_unlock(&ktb_lock);
+}
+
+/*
+ * Does the running kernel implement TB_OFFSET itself? Asked once, of the
+ * kernel's own handler, the first time a vCPU touches one of our ids.
+ */
+static bool ktb_kernel_has_tb_offset(struct kvm_vcpu *vcpu)
+{
+	union kvmppc_one_reg probe;
+	int state = atomic_read(&ktb_kernel_tb);
+
+	if (state == KTB_UNKNOWN) {
+		bool has = ktb_orig.get_one_reg(vcpu, KVM_REG_PPC_TB_OFFSET,
+						&probe) != -EINVAL;
+
+		state = has ? KTB_KERNEL_HAS : KTB_KERNEL_LACKS;
+		if (atomic_cmpxchg(&ktb_kernel_tb, KTB_UNKNOWN, state) ==
+		    KTB_UNKNOWN) {
+			if (!has)
+				pr_info("kernel lacks KVM_REG_PPC_TB_OFFSET, providing it\n");
+			else if (ktb_takeover)
+				pr_info("kernel implements KVM_REG_PPC_TB_OFFSET, taking it over (takeover=1)\n");
+			else
+				pr_info("kernel implements KVM_REG_PPC_TB_OFFSET, deferring to it\n");
+		}
+	}
+	return state == KTB_KERNEL_HAS;
+}
+
+/* The register if this module handles @id for @vcpu, else NULL. */
+static const struct ktb_reg *ktb_ours(struct kvm_vcpu *vcpu, u64 id)
+{
+	const struct ktb_reg *reg = ktb_reg_find(ktb_ppc_regs, ktb_ppc_nr_regs,
+						 id);
+
+	if (!reg)
+		return NULL;
+	ktb_track_vcpu(vcpu);
+	if (ktb_kernel_has_tb_offset(vcpu) && !ktb_takeover)
+		return NULL;
+	return reg;
+}
+
+/*
+ * The kernel keeps the offset per virtual core and the decrementer expiry,
+ * in guest timebase units, per vCPU; the entry path applies both.
+ */
+static struct ktb_ppc_tb_regs ktb_state(struct kvm_vcpu *vcpu)
+{
+	return (struct ktb_ppc_tb_regs) {
+		.tb_offset = &vcpu->arch.vcore->tb_offset,
+		.dec_expires = &vcpu->arch.dec_expires,
+		.read_tb = ktb_read_tb,
+	};
+}
+
+static int ktb_get_one_reg(struct kvm_vcpu *vcpu, u64 id,
+			   union kvmppc_one_reg *val)
+{
+	const struct ktb_reg *reg;
+	int ret;
+
+	ktb_enter();
+	reg = ktb_ours(vcpu, id);
+	if (reg) {
+		struct ktb_ppc_tb_regs st = ktb_state(vcpu);
+		u64 v;
+
+		ret = ktb_reg_get(reg, &st, &v);
+		if (!ret)
+			val->dval = v;
+	} else {
+		ret = ktb_orig.get_one_reg(vcpu, id, val);
+	}
+	ktb_exit();
+	return ret;
+}
+
+static int ktb_set_one_reg(struct kvm_vcpu *vcpu, u64 id,
+			   union kvmppc_one_reg *val)
+{
+	const struct ktb_reg *reg;
+	int ret;
+
+	ktb_enter();
+	reg = ktb_ours(vcpu, id);
+	if (reg) {
+		struct ktb_ppc_tb_regs st = ktb_state(vcpu);
+
+		ret = ktb_reg_set(reg, &st, val->dval);
+	} else {
+		ret = ktb_orig.set_one_reg(vcpu, id, val);
+	}
+	ktb_exit();
+	return ret;
+}
+
+static int ktb_vcpu_create(struct kvm_vcpu *vcpu)
+{
+	int ret;
+
+	ktb_enter();
+	ret = ktb_orig.vcpu_create(vcpu);
+	if (!ret)
+		ktb_track_vcpu(vcpu);
+	ktb_exit();
+	return ret;
+}
+
+static void ktb_vcpu_free(struct kvm_vcpu *vcpu)
+{
+	ktb_enter();
+	ktb_untrack_vcpu(vcpu);
+	ktb_orig.vcpu_free(vcpu);
+	ktb_exit();
+}
+
+static int ktb_init_vm(struct kvm *kvm)
+{
+	struct ktb_vm *vm = kzalloc(sizeof(*vm), GFP_KERNEL);
+	int ret;
+
+	if (!vm)
+		return -ENOMEM;
+	ktb_enter();
+	ret = ktb_orig.init_vm(kvm);
+	/* Failing to pin means this module is on its way out: don't track. */
+	if (!ret && try_module_get(THIS_MODULE)) {
+		vm->kvm = kvm;
+		mutex_lock(&ktb_lock);
+		list_add_tail(&vm->node, &ktb_vms);
+		mutex_unlock(&ktb_lock);
+		vm = NULL;
+	}
+	ktb_exit();
+	kfree(vm);
+	return ret;
+}
+
+static void ktb_destroy_vm(struct kvm *kvm)
+{
+	struct ktb_vm *vm, *found = NULL;
+
+	ktb_enter();
+	ktb_orig.destroy_vm(kvm);
+	mutex_lock(&ktb_lock);
+	list_for_each_entry(vm, &ktb_vms, node) {
+		if (vm->kvm == kvm) {
+			found = vm;
+			list_del(&vm->node);
+			break;
+		}
+	}
+	mutex_unlock(&ktb_lock);
+	if (found) {
+		kfree(found);
+		/* Detach waits for this call to leave before the text goes. */
+		module_put(THIS_MODULE);
+	}
+	ktb_exit();
+}
+
+/* Wait until no task can still be running, or about to run, a wrapper. */
+static void ktb_wait_for_callers(void)
+{
+	/*
+	 * A caller may have loaded a wrapper's address just before the table
+	 * was restored; once every task has passed a voluntary context switch
+	 * (plain RCU on kernels without preemption) it is either inside,
+	 * and counted, or gone. Then wait for the count, and once more for
+	 * the last one to have returned past its decrement.
+	 */
+	synchronize_rcu_tasks();
+	wait_var_event(&ktb_inflight, !atomic_read(&ktb_inflight));
+	synchronize_rcu_tasks();
+}
+
+#define KTB_HOOKS(X) \
+	X(get_one_reg, ktb_get_one_reg) \
+	X(set_one_reg, ktb_set_one_reg) \
+	X(vcpu_create, ktb_vcpu_create) \
+	X(vcpu_free, ktb_vcpu_free) \
+	X(init_vm, ktb_init_vm) \
+	X(destroy_vm, ktb_destroy_vm)
+
+static void ktb_patch(struct kvmppc_ops *ops)
+{
+	ktb_orig = *ops;
+#define KTB_SET(field, fn) WRITE_ONCE(ops->field, fn);
+	KTB_HOOKS(KTB_SET)
+#undef KTB_SET
+	ktb_hv = ops;
+	pr_info("attached to kvm-hv\n");
+}
+
+static void ktb_unpatch(void)
+{
+#define KTB_RESTORE(field, fn) do {					\
+		WARN_ONCE(ktb_hv->field != fn,				\
+			  "kvm-hv " #field " changed under us\n");	\
+		WRITE_ONCE(ktb_hv->field, ktb_orig.field);		\
+	} while (0);
+	KTB_HOOKS(KTB_RESTORE)
+#undef KTB_RESTORE
+	ktb_hv = NULL;
+}
+
+static void ktb_forget_all(void)
+{
+	struct ktb_vcpu *v, *tv;
+	struct ktb_vm *vm, *tvm;
+
+	list_for_each_entry_safe(v, tv, &ktb_vcpus, node) {
+		list_del(&v->node);
+		kfree(v);
+	}
+	/* Only reachable with no VM left: each one pins this module. */
+	list_for_each_entry_safe(vm, tvm, &ktb_vms, node) {
+		list_del(&vm->node);
+		kfree(vm);
+	}
+}
+
+/* Attach to kvm-hv if it is loaded and we are not attached yet. */
+static void ktb_try_attach(void)
+{
+	struct kvmppc_ops *ops;
+
+	mutex_lock(&ktb_lock);
+	ops = READ_ONCE(kvmppc_hv_ops);
+	/* Holding kvm-hv keeps it from going away while we patch. */
+	if (!ktb_hv && ops && try_module_get(ops->owner)) {
+		ktb_patch(ops);
+		module_put(ops->owner);
+	}
+	mutex_unlock(&ktb_lock);
+}
+
+static int ktb_module_event(struct notifier_block *nb, unsigned long event,
+			    void *data)
+{
+	struct module *mod = data;
+
+	if (strcmp(mod->name, "kvm_hv"))
+		return NOTIFY_DONE;
+
+	if (event == MODULE_STATE_LIVE) {
+		ktb_try_attach();
+	} else if (event == MODULE_STATE_GOING) {
+		/*
+		 * kvm-hv can only go with no VM left, so nothing calls the
+		 * wrappers any more; its table goes with it.
+		 */
+		mutex_lock(&ktb_lock);
+		if (ktb_hv && ktb_hv->owner == mod) {
+			ktb_hv = NULL;
+			ktb_forget_all();
+			pr_info("kvm-hv unloaded, detached\n");
+		}
+		mutex_unlock(&ktb_lock);
+	}
+	return NOTIFY_OK;
+}
+
+static struct notifier_block ktb_module_nb = {
+	.notifier_call = ktb_module_event,
+};
+
+static int ktb_vcpus_show(struct seq_file *m, void *unused)
+{
+	struct ktb_vcpu *v;
+
+	mutex_lock(&ktb_lock);
+	seq_printf(m, "attached: %s, mode: %s\n", ktb_hv ? "yes" : "no",
+		   ktb_takeover ? "takeover" : "defer");
+	list_for_each_entry(v, &ktb_vcpus, node) {
+		struct kvm_vcpu *vcpu = v->vcpu;
+
+		seq_printf(m, "vm %d vcpu %d: tb_offset %#llx dec_expires %#llx\n",
+			   vcpu->kvm->userspace_pid, vcpu->vcpu_id,
+			   READ_ONCE(vcpu->arch.vcore->tb_offset),
+			   READ_ONCE(vcpu->arch.dec_expires));
+	}
+	mutex_unlock(&ktb_lock);
+	return 0;
+}
+DEFINE_SHOW_ATTRIBUTE(ktb_vcpus);
+
+/**
+ * ktb_glue_attach() - attach to kvm-hv now or when it loads
+ * @debugfs: the module's debugfs directory.
+ *
+ * Return: 0, or a negative errno if the module notifier cannot be set up.
+ */
+int ktb_glue_attach(struct dentry *debugfs)
+{
+	int ret = register_module_notifier(&ktb_module_nb);
+
+	if (ret)
+		return ret;
+	debugfs_create_file("vcpus", 0444, debugfs, NULL, &ktb_vcpus_fops);
+	ktb_try_attach();
+	if (!READ_ONCE(ktb_hv))
+		pr_info("waiting for kvm-hv\n");
+	return 0;
+}
+
+/**
+ * ktb_glue_detach() - restore kvm-hv's table exactly as it was
+ *
+ * Runs only once no VM created while attached is left (they pin this
+ * module); VMs created before attach may still be calling in, and are
+ * waited for.
+ */
+void ktb_glue_detach(void)
+{
+	unregister_module_notifier(&ktb_module_nb);
+	mutex_lock(&ktb_lock);
+	if (ktb_hv) {
+		ktb_unpatch();
+		mutex_unlock(&ktb_lock);
+		ktb_wait_for_callers();
+		mutex_lock(&ktb_lock);
+		pr_info("detached from kvm-hv\n");
+	}
+	ktb_forget_all();
+	mutex_unlock(&ktb_lock);
+}
