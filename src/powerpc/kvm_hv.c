@@ -277,33 +277,37 @@ static void ktb_wait_for_callers(void)
 	synchronize_rcu_tasks();
 }
 
-#define KTB_HOOKS(X) \
-	X(get_one_reg, ktb_get_one_reg) \
-	X(set_one_reg, ktb_set_one_reg) \
-	X(vcpu_create, ktb_vcpu_create) \
-	X(vcpu_free, ktb_vcpu_free) \
-	X(init_vm, ktb_init_vm) \
-	X(destroy_vm, ktb_destroy_vm)
-
 static void ktb_patch(struct kvmppc_ops *ops)
 {
 	ktb_orig = *ops;
-#define KTB_SET(field, fn) WRITE_ONCE(ops->field, fn);
-	KTB_HOOKS(KTB_SET)
-#undef KTB_SET
+	WRITE_ONCE(ops->get_one_reg, ktb_get_one_reg);
+	WRITE_ONCE(ops->set_one_reg, ktb_set_one_reg);
+	WRITE_ONCE(ops->vcpu_create, ktb_vcpu_create);
+	WRITE_ONCE(ops->vcpu_free, ktb_vcpu_free);
+	WRITE_ONCE(ops->init_vm, ktb_init_vm);
+	WRITE_ONCE(ops->destroy_vm, ktb_destroy_vm);
 	ktb_hv = ops;
 	pr_info("attached to kvm-hv\n");
 }
 
+/* Put back exactly the pointers ktb_patch() replaced. */
 static void ktb_unpatch(void)
 {
-#define KTB_RESTORE(field, fn) do {					\
-		WARN_ONCE(ktb_hv->field != fn,				\
-			  "kvm-hv " #field " changed under us\n");	\
-		WRITE_ONCE(ktb_hv->field, ktb_orig.field);		\
-	} while (0);
-	KTB_HOOKS(KTB_RESTORE)
-#undef KTB_RESTORE
+	struct kvmppc_ops *ops = ktb_hv;
+
+	WARN_ONCE(ops->get_one_reg != ktb_get_one_reg ||
+		  ops->set_one_reg != ktb_set_one_reg ||
+		  ops->vcpu_create != ktb_vcpu_create ||
+		  ops->vcpu_free != ktb_vcpu_free ||
+		  ops->init_vm != ktb_init_vm ||
+		  ops->destroy_vm != ktb_destroy_vm,
+		  "kvm-hv's ops table changed while attached\n");
+	WRITE_ONCE(ops->get_one_reg, ktb_orig.get_one_reg);
+	WRITE_ONCE(ops->set_one_reg, ktb_orig.set_one_reg);
+	WRITE_ONCE(ops->vcpu_create, ktb_orig.vcpu_create);
+	WRITE_ONCE(ops->vcpu_free, ktb_orig.vcpu_free);
+	WRITE_ONCE(ops->init_vm, ktb_orig.init_vm);
+	WRITE_ONCE(ops->destroy_vm, ktb_orig.destroy_vm);
 	ktb_hv = NULL;
 }
 
