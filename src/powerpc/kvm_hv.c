@@ -254,11 +254,10 @@ static void ktb_destroy_vm(struct kvm *kvm)
 		}
 	}
 	mutex_unlock(&ktb_lock);
-	if (found) {
-		kfree(found);
-		/* Detach waits for this call to leave before the text goes. */
+	kfree(found);
+	/* Detach waits for this call to leave before the text goes. */
+	if (found)
 		module_put(THIS_MODULE);
-	}
 	ktb_exit();
 }
 
