@@ -414,6 +414,20 @@ static void onereg_cause_bits_then_start(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, f->irqs, 1u);
 }
 
+/* An expiry carried over from another implementation is kept exactly. */
+static void timer_arm_carries_expiry(struct kunit *test)
+{
+	struct ktb_fake *f = ktb_fake_new(test, NSEC_PER_SEC, MHZ100);
+	s64 at = f->now + 12345;
+
+	ktb_mips_timer_arm(&f->t, ns_to_ktime(at));
+	KUNIT_EXPECT_TRUE(test, f->armed);
+	KUNIT_EXPECT_EQ(test, f->expiry, at);
+	ktb_fake_set_time(f, at);
+	KUNIT_EXPECT_EQ(test, f->irqs, 1u);
+	KUNIT_EXPECT_EQ(test, f->expiry, at + (s64)f->t.count_period);
+}
+
 static struct kunit_case ktb_mips_count_cases[] = {
 	KUNIT_CASE_PARAM(count_matches_reference, count_rate_gen_params),
 	KUNIT_CASE(count_is_ideal_for_exact_rates),
@@ -433,6 +447,7 @@ static struct kunit_case ktb_mips_count_cases[] = {
 	KUNIT_CASE(guest_cause_write_mask),
 	KUNIT_CASE(onereg_cause_stop_then_bits),
 	KUNIT_CASE(onereg_cause_bits_then_start),
+	KUNIT_CASE(timer_arm_carries_expiry),
 	{}
 };
 

@@ -84,6 +84,20 @@ static void ktb_arm(struct ktb_mips_timer *t, ktime_t expires)
 	t->clock->start(t, expires);
 }
 
+/**
+ * ktb_mips_timer_arm() - arm the expiry timer at a given time
+ * @t:       the timer, running.
+ * @expires: absolute expiry, as computed elsewhere.
+ *
+ * For taking over a timer another implementation had armed: the expiry
+ * carries over exactly instead of being recomputed from Count.
+ */
+void ktb_mips_timer_arm(struct ktb_mips_timer *t, ktime_t expires)
+{
+	ktb_arm(t, expires);
+}
+EXPORT_SYMBOL_IF_KUNIT(ktb_mips_timer_arm);
+
 /*
  * Count at @now while running. If Count has reached Compare but the expiry
  * timer has not delivered that interrupt yet (it is due less than a quarter
