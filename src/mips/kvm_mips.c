@@ -1,0 +1,519 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * MIPS glue: attach to KVM through kvm_mips_callbacks and, in takeover
+ * mode, run each vCPU's guest timer on the core.
+ *
+ * Every caller loads kvm_mips_callbacks afresh, so attaching means
+ * installing a patched copy of the kernel's table and detaching means
+ * putting the original pointer back. In takeover mode this module owns a
+ * vCPU's timer from vcpu_setup (or, for a vCPU created before the module
+ * was loaded, from its first ONE_REG access to a timer register): the
+ * kernel's comparecount hrtimer is stopped and its state carried over
+ * exactly, and the core's own hrtimer runs instead. Each owned vCPU pins
+ * this module, so it cannot be unloaded under a VM that depends on it.
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": mips: " fmt
+
+#include <linux/atomic.h>
+#include <linux/debugfs.h>
+#include <linux/kvm_host.h>
+#include <linux/module.h>
+#include <linux/mutex.h>
+#include <linux/rcupdate.h>
+#include <linux/seq_file.h>
+#include <linux/slab.h>
+#include <linux/uaccess.h>
+#include <linux/wait_bit.h>
+#include <linux/xarray.h>
+
+#include "core/onereg.h"
+#include "glue.h"
+#include "kvm_mips.h"
+
+static_assert(KTB_REG_MIPS_CP0_COUNT == KVM_REG_MIPS_CP0_COUNT);
+static_assert(KTB_REG_MIPS_CP0_COMPARE == KVM_REG_MIPS_CP0_COMPARE);
+static_assert(KTB_REG_MIPS_CP0_CAUSE == KVM_REG_MIPS_CP0_CAUSE);
+static_assert(KTB_REG_MIPS_COUNT_CTL == KVM_REG_MIPS_COUNT_CTL);
+static_assert(KTB_REG_MIPS_COUNT_RESUME == KVM_REG_MIPS_COUNT_RESUME);
+static_assert(KTB_REG_MIPS_COUNT_HZ == KVM_REG_MIPS_COUNT_HZ);
+static_assert(KTB_CAUSE_DC == CAUSEF_DC && KTB_CAUSE_TI == CAUSEF_TI);
+static_assert(KTB_CAUSE_IP7 == C_IRQ5);
+
+/*
+ * The timer's interrupt priority in KVM's private interrupt numbering
+ * (MIPS_EXC_INT_TIMER in arch/mips/kvm/interrupt.h, the same from 3.10 to
+ * 5.12, the last kernel with trap-and-emulate).
+ */
+#define KTB_MIPS_EXC_INT_TIMER	7
+
+struct kvm_mips_callbacks *ktb_mips_kernel_cb;
+static struct kvm_mips_callbacks ktb_cb;
+static bool ktb_attached;
+
+/* Owned vCPUs by struct kvm_vcpu address; the mutex orders changes. */
+static DEFINE_XARRAY(ktb_vcpus);
+static DEFINE_MUTEX(ktb_lock);
+static atomic_t ktb_inflight = ATOMIC_INIT(0);
+
+enum ktb_kernel_regs { KTB_UNKNOWN, KTB_KERNEL_HAS, KTB_KERNEL_LACKS };
+static atomic_t ktb_kernel_regs = ATOMIC_INIT(KTB_UNKNOWN);
+
+static void ktb_enter(void)
+{
+	atomic_inc(&ktb_inflight);
+}
+
+static void ktb_exit(void)
+{
+	if (atomic_dec_and_test(&ktb_inflight))
+		wake_up_var(&ktb_inflight);
+}
+
+static struct kvm_vcpu *ktb_vcpu_of(struct ktb_mips_timer *t)
+{
+	return container_of(t, struct ktb_mips_vcpu, t)->vcpu;
+}
+
+static void ktb_queue(struct ktb_mips_timer *t)
+{
+	ktb_mips_kernel_cb->queue_timer_int(ktb_vcpu_of(t));
+}
+
+static void ktb_dequeue(struct ktb_mips_timer *t)
+{
+	ktb_mips_kernel_cb->dequeue_timer_int(ktb_vcpu_of(t));
+}
+
+static void ktb_wake(struct ktb_mips_timer *t)
+{
+	struct kvm_vcpu *vcpu = ktb_vcpu_of(t);
+
+	vcpu->arch.wait = 0;
+	kvm_vcpu_wake_up(vcpu);
+}
+
+static u32 ktb_read_cause(struct ktb_mips_timer *t)
+{
+	return kvm_read_c0_guest_cause(ktb_cop0(ktb_vcpu_of(t)));
+}
+
+static void ktb_write_cause(struct ktb_mips_timer *t, u32 cause)
+{
+	kvm_write_c0_guest_cause(ktb_cop0(ktb_vcpu_of(t)), cause);
+}
+
+static const struct ktb_mips_irq_ops ktb_irq = {
+	.queue = ktb_queue,
+	.dequeue = ktb_dequeue,
+	.wake = ktb_wake,
+	.read_cause = ktb_read_cause,
+	.write_cause = ktb_write_cause,
+};
+
+/**
+ * ktb_mips_owned() - the timer state of a vCPU this module owns
+ * @vcpu: the vCPU.
+ *
+ * Return: the state, or NULL if the kernel runs this vCPU's timer.
+ */
+struct ktb_mips_vcpu *ktb_mips_owned(struct kvm_vcpu *vcpu)
+{
+	return xa_load(&ktb_vcpus, (unsigned long)vcpu);
+}
+
+/**
+ * ktb_mips_sync_compare() - mirror Compare into the kernel's CP0 copy
+ * @v: an owned vCPU.
+ *
+ * Dynamic translation turns guest reads of Compare into loads from the
+ * kernel's CP0 array, so it must hold the core's value.
+ */
+void ktb_mips_sync_compare(struct ktb_mips_vcpu *v)
+{
+	kvm_write_c0_guest_compare(ktb_cop0(v->vcpu), v->t.compare);
+}
+
+/* Take the kernel's timer state over exactly, expiry included. */
+static void ktb_adopt(struct ktb_mips_vcpu *v)
+{
+	struct kvm_vcpu_arch *a = &v->vcpu->arch;
+	struct ktb_mips_timer *t = &v->t;
+	bool armed = hrtimer_cancel(&a->comparecount_timer);
+
+	t->count_ctl = a->count_ctl;
+	t->count_bias = a->count_bias;
+	t->count_hz = a->count_hz;
+	t->count_dyn_bias = a->count_dyn_bias;
+	t->count_resume = a->count_resume;
+	t->count_period = a->count_period;
+	t->count = kvm_read_c0_guest_count(ktb_cop0(v->vcpu));
+	t->compare = kvm_read_c0_guest_compare(ktb_cop0(v->vcpu));
+	if (armed)
+		ktb_mips_timer_arm(t, hrtimer_get_expires(&a->comparecount_timer));
+}
+
+/* The reverse: the kernel's timer continues exactly where ours was. */
+static void ktb_hand_back(struct ktb_mips_vcpu *v)
+{
+	struct kvm_vcpu_arch *a = &v->vcpu->arch;
+	struct ktb_mips_timer *t = &v->t;
+	bool armed = hrtimer_cancel(&t->hrtimer);
+
+	a->count_ctl = t->count_ctl;
+	a->count_bias = t->count_bias;
+	a->count_hz = t->count_hz;
+	a->count_dyn_bias = t->count_dyn_bias;
+	a->count_resume = t->count_resume;
+	a->count_period = t->count_period;
+	kvm_write_c0_guest_count(ktb_cop0(v->vcpu), t->count);
+	kvm_write_c0_guest_compare(ktb_cop0(v->vcpu), t->compare);
+	if (armed)
+		hrtimer_start(&a->comparecount_timer, READ_ONCE(t->expires),
+			      HRTIMER_MODE_ABS);
+}
+
+/* Own @vcpu's timer (takeover mode); returns it, or NULL if out of memory. */
+static struct ktb_mips_vcpu *ktb_own(struct kvm_vcpu *vcpu)
+{
+	struct ktb_mips_vcpu *v = ktb_mips_owned(vcpu);
+
+	if (v)
+		return v;
+	v = kzalloc(sizeof(*v), GFP_KERNEL);
+	if (!v)
+		return NULL;
+	v->vcpu = vcpu;
+	ktb_mips_timer_init(&v->t, &ktb_mips_hrtimer_clock, &ktb_irq);
+
+	mutex_lock(&ktb_lock);
+	/* A pin that fails means this module is going: leave it be. */
+	if (!try_module_get(THIS_MODULE) ||
+	    xa_insert(&ktb_vcpus, (unsigned long)vcpu, v, GFP_KERNEL)) {
+		mutex_unlock(&ktb_lock);
+		kfree(v);
+		return ktb_mips_owned(vcpu);
+	}
+	ktb_adopt(v);
+	mutex_unlock(&ktb_lock);
+	return v;
+}
+
+static void ktb_disown(struct kvm_vcpu *vcpu)
+{
+	struct ktb_mips_vcpu *v;
+
+	mutex_lock(&ktb_lock);
+	v = xa_erase(&ktb_vcpus, (unsigned long)vcpu);
+	mutex_unlock(&ktb_lock);
+	if (!v)
+		return;
+	ktb_mips_timer_release(&v->t);
+	kfree(v);
+	/* Detach waits for this call to return before the text goes. */
+	module_put(THIS_MODULE);
+}
+
+/*
+ * Does the running kernel implement the master disable registers itself?
+ * Asked once, of the kernel's own handler.
+ */
+static bool ktb_kernel_has_regs(struct kvm_vcpu *vcpu)
+{
+	int state = atomic_read(&ktb_kernel_regs);
+
+	if (state == KTB_UNKNOWN) {
+		struct kvm_one_reg probe = { .id = KVM_REG_MIPS_COUNT_CTL };
+		s64 val;
+		bool has = !ktb_mips_kernel_cb->get_one_reg(vcpu, &probe, &val);
+
+		state = has ? KTB_KERNEL_HAS : KTB_KERNEL_LACKS;
+		if (atomic_cmpxchg(&ktb_kernel_regs, KTB_UNKNOWN, state) ==
+		    KTB_UNKNOWN) {
+			if (!has)
+				pr_info("kernel lacks KVM_REG_MIPS_COUNT_CTL and friends, providing them\n");
+			else if (ktb_takeover)
+				pr_info("kernel implements KVM_REG_MIPS_COUNT_CTL and friends, taking the guest timer over (takeover=1)\n");
+			else
+				pr_info("kernel implements KVM_REG_MIPS_COUNT_CTL and friends, deferring to it\n");
+		}
+	}
+	return state == KTB_KERNEL_HAS;
+}
+
+static bool ktb_taking_over(struct kvm_vcpu *vcpu)
+{
+	return !ktb_kernel_has_regs(vcpu) || ktb_takeover;
+}
+
+static int ktb_vcpu_setup(struct kvm_vcpu *vcpu)
+{
+	int ret;
+
+	ktb_enter();
+	ret = ktb_mips_kernel_cb->vcpu_setup(vcpu);
+	if (!ret && ktb_takeover && !ktb_own(vcpu))
+		ret = -ENOMEM;
+	ktb_exit();
+	return ret;
+}
+
+static void ktb_vcpu_uninit(struct kvm_vcpu *vcpu)
+{
+	ktb_enter();
+	ktb_disown(vcpu);
+	ktb_mips_kernel_cb->vcpu_uninit(vcpu);
+	ktb_exit();
+}
+
+static int ktb_get_one_reg(struct kvm_vcpu *vcpu,
+			   const struct kvm_one_reg *reg, s64 *val)
+{
+	const struct ktb_reg *r = ktb_reg_find(ktb_mips_regs, ktb_mips_nr_regs,
+					       reg->id);
+	struct ktb_mips_vcpu *v;
+	int ret;
+
+	ktb_enter();
+	if (r && ktb_taking_over(vcpu)) {
+		v = ktb_own(vcpu);
+		ret = v ? ktb_reg_get(r, &v->t, (u64 *)val) : -ENOMEM;
+	} else {
+		ret = ktb_mips_kernel_cb->get_one_reg(vcpu, reg, val);
+	}
+	ktb_exit();
+	return ret;
+}
+
+static int ktb_set_one_reg(struct kvm_vcpu *vcpu,
+			   const struct kvm_one_reg *reg, s64 val)
+{
+	const struct ktb_reg *r = ktb_reg_find(ktb_mips_regs, ktb_mips_nr_regs,
+					       reg->id);
+	struct ktb_mips_vcpu *v;
+	int ret;
+
+	ktb_enter();
+	if (!r || !ktb_taking_over(vcpu)) {
+		ret = ktb_mips_kernel_cb->set_one_reg(vcpu, reg, val);
+		goto out;
+	}
+	v = ktb_own(vcpu);
+	ret = v ? ktb_reg_set(r, &v->t, val) : -ENOMEM;
+	if (ret)
+		goto out;
+	if (reg->id == KVM_REG_MIPS_CP0_COMPARE) {
+		ktb_mips_sync_compare(v);
+	} else if (reg->id == KVM_REG_MIPS_CP0_CAUSE) {
+		/*
+		 * Cause.TI set by userspace (a restored VM whose timer
+		 * interrupt was pending) must also be queued, or the guest
+		 * only gets it when Count next reaches Compare; TI cleared
+		 * withdraws a queued one.
+		 */
+		if (val & CAUSEF_TI)
+			ktb_queue(&v->t);
+		else
+			ktb_dequeue(&v->t);
+	}
+out:
+	ktb_exit();
+	return ret;
+}
+
+/* The ids this module adds to KVM_GET_REG_LIST when the kernel lacks them. */
+static unsigned long ktb_extra_regs(struct kvm_vcpu *vcpu)
+{
+	return ktb_kernel_has_regs(vcpu) ? 0 : ktb_mips_nr_regs;
+}
+
+static unsigned long ktb_num_regs(struct kvm_vcpu *vcpu)
+{
+	unsigned long n;
+
+	ktb_enter();
+	n = ktb_mips_kernel_cb->num_regs(vcpu) + ktb_extra_regs(vcpu);
+	ktb_exit();
+	return n;
+}
+
+static int ktb_copy_reg_indices(struct kvm_vcpu *vcpu, u64 __user *indices)
+{
+	unsigned long i, n;
+	int ret;
+
+	ktb_enter();
+	ret = ktb_mips_kernel_cb->copy_reg_indices(vcpu, indices);
+	n = ktb_mips_kernel_cb->num_regs(vcpu);
+	for (i = 0; !ret && i < ktb_extra_regs(vcpu); i++)
+		if (put_user(ktb_mips_regs[i].id, indices + n + i))
+			ret = -EFAULT;
+	ktb_exit();
+	return ret;
+}
+
+/*
+ * A guest timer access the decoder could not emulate itself: hand the
+ * timer back to the kernel for the duration of its emulation.
+ */
+static int ktb_kernel_emulates(struct kvm_vcpu *vcpu,
+			       int (*handler)(struct kvm_vcpu *vcpu))
+{
+	struct ktb_mips_vcpu *v = ktb_mips_owned(vcpu);
+	int ret;
+
+	ktb_hand_back(v);
+	ret = handler(vcpu);
+	ktb_adopt(v);
+	return ret;
+}
+
+static int ktb_handle_exit(struct kvm_vcpu *vcpu, bool cop_unusable)
+{
+	int (*handler)(struct kvm_vcpu *vcpu) = cop_unusable ?
+		ktb_mips_kernel_cb->handle_cop_unusable :
+		ktb_mips_kernel_cb->handle_res_inst;
+	int ret;
+
+	ktb_enter();
+	switch (ktb_te_emulate(vcpu, cop_unusable)) {
+	case KTB_TE_EMULATED:
+		ret = RESUME_GUEST;
+		break;
+	case KTB_TE_KERNEL:
+		ret = ktb_kernel_emulates(vcpu, handler);
+		break;
+	default:
+		ret = handler(vcpu);
+		break;
+	}
+	ktb_exit();
+	return ret;
+}
+
+static int ktb_handle_cop_unusable(struct kvm_vcpu *vcpu)
+{
+	return ktb_handle_exit(vcpu, true);
+}
+
+static int ktb_handle_res_inst(struct kvm_vcpu *vcpu)
+{
+	return ktb_handle_exit(vcpu, false);
+}
+
+/*
+ * Trap-and-emulate kernels 5.8 to 5.12 test the wrong Status.IM bit when
+ * delivering an interrupt: the shift they compute for the timer line
+ * keeps only 5 bits and always lands on IM0. For the duration of the
+ * kernel's delivery, make IM0 say what IM7 says; on a kernel without the
+ * bug IM0 is not consulted for the timer, and nothing observes the guest's
+ * Status meanwhile.
+ */
+static int ktb_irq_deliver(struct kvm_vcpu *vcpu, unsigned int priority,
+			   u32 cause)
+{
+	struct mips_coproc *cop0 = ktb_cop0(vcpu);
+	u32 im0 = 0;
+	bool fix = priority == KTB_MIPS_EXC_INT_TIMER && ktb_mips_owned(vcpu);
+	int ret;
+
+	ktb_enter();
+	if (fix) {
+		u32 status = kvm_read_c0_guest_status(cop0);
+
+		im0 = status & STATUSF_IP0;
+		kvm_write_c0_guest_status(cop0, status & STATUSF_IP7 ?
+					  status | STATUSF_IP0 :
+					  status & ~STATUSF_IP0);
+	}
+	ret = ktb_mips_kernel_cb->irq_deliver(vcpu, priority, cause);
+	if (fix)
+		kvm_write_c0_guest_status(cop0, (kvm_read_c0_guest_status(cop0) &
+						 ~STATUSF_IP0) | im0);
+	ktb_exit();
+	return ret;
+}
+
+static int ktb_vcpus_show(struct seq_file *m, void *unused)
+{
+	struct ktb_mips_vcpu *v;
+	unsigned long index;
+
+	mutex_lock(&ktb_lock);
+	seq_printf(m, "attached: %s, mode: %s\n", ktb_attached ? "yes" : "no",
+		   ktb_takeover ? "takeover" : "defer");
+	xa_for_each(&ktb_vcpus, index, v) {
+		struct ktb_mips_timer *t = &v->t;
+
+		seq_printf(m, "vm %d vcpu %d: count %#x compare %#x cause %#x count_ctl %#x count_hz %u count_resume %lld%s\n",
+			   v->vcpu->kvm->userspace_pid, v->vcpu->vcpu_id,
+			   ktb_mips_timer_stopped(t) ? t->count :
+			   t->count_bias + ktb_mips_ns_to_ticks(t, ktime_get()),
+			   t->compare, t->irq->read_cause(t), t->count_ctl,
+			   t->count_hz, ktb_mips_get_count_resume(t),
+			   ktb_mips_timer_stopped(t) ? " stopped" : "");
+	}
+	mutex_unlock(&ktb_lock);
+	return 0;
+}
+DEFINE_SHOW_ATTRIBUTE(ktb_vcpus);
+
+/**
+ * ktb_glue_attach() - install this module's copy of kvm_mips_callbacks
+ * @debugfs: the module's debugfs directory.
+ *
+ * Return: 0, or -ENODEV if KVM has not set its callbacks up.
+ */
+int ktb_glue_attach(struct dentry *debugfs)
+{
+	struct kvm_mips_callbacks *kernel = READ_ONCE(kvm_mips_callbacks);
+
+	if (!kernel) {
+		pr_err("KVM has not initialised kvm_mips_callbacks\n");
+		return -ENODEV;
+	}
+	ktb_mips_kernel_cb = kernel;
+	ktb_cb = *kernel;
+	ktb_cb.vcpu_setup = ktb_vcpu_setup;
+	ktb_cb.vcpu_uninit = ktb_vcpu_uninit;
+	ktb_cb.get_one_reg = ktb_get_one_reg;
+	ktb_cb.set_one_reg = ktb_set_one_reg;
+	ktb_cb.num_regs = ktb_num_regs;
+	ktb_cb.copy_reg_indices = ktb_copy_reg_indices;
+	if (IS_ENABLED(CONFIG_KVM_MIPS_TE)) {
+		ktb_cb.handle_cop_unusable = ktb_handle_cop_unusable;
+		ktb_cb.handle_res_inst = ktb_handle_res_inst;
+		ktb_cb.irq_deliver = ktb_irq_deliver;
+	} else if (ktb_takeover) {
+		pr_err("takeover of the VZ hardware timer is not implemented yet\n");
+		return -EOPNOTSUPP;
+	}
+	debugfs_create_file("vcpus", 0444, debugfs, NULL, &ktb_vcpus_fops);
+	WRITE_ONCE(kvm_mips_callbacks, &ktb_cb);
+	ktb_attached = true;
+	pr_info("attached to kvm_mips_callbacks (%s)\n",
+		ktb_takeover ? "takeover" : "defer to the kernel's timer");
+	return 0;
+}
+
+/**
+ * ktb_glue_detach() - put the kernel's kvm_mips_callbacks back
+ *
+ * Runs only with no owned vCPU left (each pins this module); calls
+ * already inside a wrapper, or about to enter one, are waited for.
+ */
+void ktb_glue_detach(void)
+{
+	WRITE_ONCE(kvm_mips_callbacks, ktb_mips_kernel_cb);
+	ktb_attached = false;
+	/*
+	 * Every task that could have loaded the old pointer has passed a
+	 * voluntary context switch (plain RCU without preemption) after
+	 * this; those inside a wrapper are counted, and the last one to
+	 * leave has returned past its decrement after the second wait.
+	 */
+	synchronize_rcu_tasks();
+	wait_var_event(&ktb_inflight, !atomic_read(&ktb_inflight));
+	synchronize_rcu_tasks();
+	WARN_ON(!xa_empty(&ktb_vcpus));
+	pr_info("detached from kvm_mips_callbacks\n");
+}
