@@ -17,6 +17,11 @@ help:
 	@echo "make kerneldoc    kernel-doc on every non-static function, and kernel-doc's own warnings"
 	@echo "make mutants      break core rules one by one; every mutant must fail make kunit"
 	@echo "make shellcheck   shellcheck the scripts"
+	@echo "make deb          the kvm-timer-backport-dkms .deb and Debian source package, lintian"
+	@echo "make rpm          the noarch dkms .rpm and .src.rpm, rpmlint"
+	@echo "make pkg-test     both packages: dpkg install, dkms skip and cross builds, purge; rpm checks"
+	@echo "make dkms-install register this checkout with dkms, install for every kernel with headers (or KVER=)"
+	@echo "make dkms-uninstall  dkms remove --all, delete /usr/src/kvm-timer-backport-VERSION"
 	@echo "make clean        remove build output (keeps the extracted kernel source)"
 	@echo "make distclean    remove all of $(CACHE)"
 
@@ -47,11 +52,26 @@ mutants: deps
 checkpatch: deps
 	@scripts/checkpatch.sh
 
+deb:
+	@scripts/pkg-deb.sh
+
+rpm:
+	@scripts/pkg-rpm.sh
+
+pkg-test: deps
+	@scripts/pkg-test.sh
+
+dkms-install:
+	@scripts/pkg-dkms.sh install $(KVER)
+
+dkms-uninstall:
+	@scripts/pkg-dkms.sh uninstall
+
 shellcheck:
 	shellcheck -x .ci/run scripts/*.sh
 
 clean:
-	rm -rf $(CACHE)/build $(CACHE)/logs $(CACHE)/results $(CACHE)/checkpatch-ok
+	rm -rf $(CACHE)/build $(CACHE)/logs $(CACHE)/results $(CACHE)/checkpatch-ok $(CACHE)/pkg
 	find . -path ./.git -prune -o \( -name '*.o' -o -name '*.ko' \
 		-o -name '*.mod' -o -name '*.mod.c' -o -name '.*.cmd' \
 		-o -name Module.symvers -o -name modules.order \) -exec rm -f {} +
@@ -60,4 +80,4 @@ distclean: clean
 	rm -rf $(CACHE)
 
 .PHONY: help check deps kunit uml-lint kunit-debug module kerneldoc mutants checkpatch shellcheck \
-	clean distclean
+	deb rpm pkg-test dkms-install dkms-uninstall clean distclean
