@@ -16,6 +16,7 @@ help:
 	@echo "make checkpatch   checkpatch.pl --strict on src/ compat/ kunit/"
 	@echo "make kerneldoc    kernel-doc on every non-static function, and kernel-doc's own warnings"
 	@echo "make mutants      break core rules one by one; every mutant must fail make kunit"
+	@echo "make e2e-ppc64    Debian's ppc64el 6.1 kernel in QEMU: a real guest's timebase with the module absent, loaded, takeover=1"
 	@echo "make shellcheck   shellcheck the scripts"
 	@echo "make deb          the kvm-timer-backport-dkms .deb and Debian source package, lintian"
 	@echo "make rpm          the noarch dkms .rpm and .src.rpm, rpmlint"
@@ -52,6 +53,9 @@ mutants: deps
 checkpatch: deps
 	@scripts/checkpatch.sh
 
+e2e-ppc64: deps
+	@scripts/e2e-ppc64.sh
+
 deb:
 	@scripts/pkg-deb.sh
 
@@ -79,5 +83,5 @@ clean:
 distclean: clean
 	rm -rf $(CACHE)
 
-.PHONY: help check deps kunit uml-lint kunit-debug module kerneldoc mutants checkpatch shellcheck \
+.PHONY: help check deps kunit uml-lint kunit-debug module kerneldoc mutants checkpatch e2e-ppc64 shellcheck \
 	deb rpm pkg-test dkms-install dkms-uninstall clean distclean
