@@ -1,0 +1,158 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The e2e-mips test guest: MIPS32 kernel-mode code that the client copies
+ * to guest physical 0 and starts at 0x40000000 (trap-and-emulate KSEG0).
+ * It is assembled into the client as data, never run by the host.
+ *
+ * 0x000  jump to main
+ * 0x180  exception vector (EBase 0x40000000, Status.BEV clear, Cause.IV
+ *        clear): a timer interrupt reports Count and Cause on entry,
+ *        acknowledges by rewriting Compare, counts itself and returns;
+ *        anything else reports Cause and EPC and stops the guest.
+ * 0x400  main: the command loop (see guest.h).
+ *
+ * Guest CP0 accesses never sit in a branch delay slot (the module leaves
+ * those to the kernel), so every delay slot here holds a nop.
+ */
+#include "guest.h"
+
+#define C0_COUNT	$9
+#define C0_COMPARE	$11
+#define C0_STATUS	$12
+#define C0_CAUSE	$13
+#define C0_EPC		$14
+
+	.set	noreorder
+	.set	noat
+	.set	mips32r2
+	.section .rodata.guest, "a"
+	.balign	0x1000
+	.globl	guest_image
+guest_image:
+	b	main
+	 nop
+
+	.org	guest_image + 0x180
+	mfc0	$k0, C0_COUNT
+	lui	$k1, MMIO_BASE >> 16
+	sw	$k0, OUT_IRQ_COUNT($k1)
+	mfc0	$k0, C0_CAUSE
+	sw	$k0, OUT_IRQ_CAUSE($k1)
+	andi	$k0, $k0, CAUSE_EXCCODE
+	bnez	$k0, unexpected
+	 nop
+	mfc0	$k0, C0_COMPARE
+	mtc0	$k0, C0_COMPARE		/* acknowledge */
+	lui	$k1, GUEST_BASE >> 16
+	lw	$k0, IRQCOUNT_OFF($k1)
+	addiu	$k0, $k0, 1
+	sw	$k0, IRQCOUNT_OFF($k1)
+	eret
+	 nop
+unexpected:
+	mfc0	$k0, C0_CAUSE
+	sw	$k0, OUT_UNEXP_CAUSE($k1)
+	mfc0	$k0, C0_EPC
+	sw	$k0, OUT_UNEXP_EPC($k1)
+1:	b	1b
+	 nop
+
+	.org	guest_image + 0x400
+main:
+	mtc0	$zero, C0_STATUS	/* clear BEV, ERL, IE */
+	ehb
+	lui	$t9, MMIO_BASE >> 16
+	lui	$t7, GUEST_BASE >> 16
+cmd_loop:
+	lw	$t0, MMIO_CMD($t9)
+	li	$t8, CMD_COUNT
+	beq	$t0, $t8, do_count
+	 nop
+	li	$t8, CMD_ARM
+	beq	$t0, $t8, do_arm
+	 nop
+	li	$t8, CMD_WAITIRQ
+	beq	$t0, $t8, do_waitirq
+	 nop
+	li	$t8, CMD_CAUSE
+	beq	$t0, $t8, do_cause
+	 nop
+	li	$t8, CMD_COMPARE
+	beq	$t0, $t8, do_compare
+	 nop
+	sw	$t0, OUT_BADCMD($t9)
+	b	cmd_loop
+	 nop
+
+do_count:
+	mfc0	$t2, C0_COUNT
+	mfc0	$t3, C0_COUNT
+	sw	$t2, OUT_A($t9)
+	sw	$t3, OUT_B($t9)
+	b	cmd_loop
+	 nop
+
+do_arm:
+	lw	$t1, MMIO_ARG0($t9)
+	mfc0	$t2, C0_COUNT
+	addu	$t2, $t2, $t1
+	mtc0	$t2, C0_COMPARE
+	sw	$t2, OUT_COMPARE($t9)
+	b	cmd_loop
+	 nop
+
+do_waitirq:
+	lw	$t4, MMIO_ARG0($t9)	/* Status to run with */
+	lw	$t5, MMIO_ARG1($t9)	/* ticks to spin after the first */
+	lw	$t1, MMIO_ARG2($t9)	/* arm Compare this far ahead, or 0 */
+	sw	$zero, IRQCOUNT_OFF($t7)
+	move	$s0, $zero
+	beqz	$t1, 1f
+	 nop
+	mfc0	$s0, C0_COUNT
+	addu	$s0, $s0, $t1
+	mtc0	$s0, C0_COMPARE
+1:	mtc0	$t4, C0_STATUS
+	ehb
+	/*
+	 * Test before each WAIT: an interrupt taken right after the Status
+	 * write must not leave the guest waiting for a second one. One that
+	 * falls due between the test and the WAIT is pending when WAIT
+	 * traps, so KVM does not block.
+	 */
+2:	lw	$t3, IRQCOUNT_OFF($t7)
+	bnez	$t3, 3f
+	 nop
+	wait
+	b	2b
+	 nop
+3:	mfc0	$t6, C0_COUNT
+4:	mfc0	$t2, C0_COUNT
+	subu	$t2, $t2, $t6
+	sltu	$t2, $t2, $t5
+	bnez	$t2, 4b
+	 nop
+	mtc0	$zero, C0_STATUS
+	ehb
+	sw	$s0, OUT_COMPARE($t9)
+	lw	$t3, IRQCOUNT_OFF($t7)
+	sw	$t3, OUT_NIRQ($t9)
+	b	cmd_loop
+	 nop
+
+do_cause:
+	mfc0	$t2, C0_CAUSE
+	sw	$t2, OUT_A($t9)
+	b	cmd_loop
+	 nop
+
+do_compare:
+	lw	$t1, MMIO_ARG0($t9)
+	mtc0	$t1, C0_COMPARE
+	b	cmd_loop
+	 nop
+
+	.org	guest_image + IRQCOUNT_OFF
+	.word	0
+	.globl	guest_image_end
+guest_image_end:

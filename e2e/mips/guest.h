@@ -1,0 +1,63 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * What the e2e-mips test guest (guest.S) and the client (client.c) agree
+ * on. The guest talks to the client through MMIO: an address with no
+ * memory slot exits to userspace as KVM_EXIT_MMIO. It loads a command and
+ * its arguments (the client answers the loads), runs the command and
+ * stores what it saw; then it loads the next command. A guest load of
+ * MMIO_CMD therefore also says "the previous command is complete".
+ *
+ * Under trap-and-emulate the guest's KSEG0 appears at virtual 0x40000000
+ * and guest physical = virtual & 0x1fffffff, so the image (copied to guest
+ * physical 0) runs at 0x40000000 and MMIO_BASE is guest physical
+ * 0x01000000.
+ */
+#ifndef E2E_MIPS_GUEST_H
+#define E2E_MIPS_GUEST_H
+
+#define GUEST_BASE	0x40000000	/* virtual address of guest physical 0 */
+#define MMIO_BASE	0x41000000	/* virtual; no memory slot behind it */
+#define MMIO_PHYS	0x01000000
+
+/* Loads (client answers). */
+#define MMIO_CMD	0x00
+#define MMIO_ARG0	0x04
+#define MMIO_ARG1	0x08
+#define MMIO_ARG2	0x0c
+/* Stores (guest reports). */
+#define OUT_A		0x10	/* first value of a command */
+#define OUT_B		0x14	/* second value */
+#define OUT_COMPARE	0x18	/* Compare the guest armed */
+#define OUT_NIRQ	0x1c	/* interrupts taken during WAITIRQ */
+#define OUT_IRQ_COUNT	0x20	/* handler: Count on entry */
+#define OUT_IRQ_CAUSE	0x24	/* handler: Cause on entry */
+#define OUT_UNEXP_CAUSE	0x28	/* unexpected exception: Cause */
+#define OUT_UNEXP_EPC	0x2c	/* unexpected exception: EPC; guest stops */
+#define OUT_BADCMD	0x30	/* unknown command */
+
+/* Guest memory word counting timer interrupts taken. */
+#define IRQCOUNT_OFF	0x1000
+
+/* Commands. */
+#define CMD_COUNT	1	/* OUT_A, OUT_B = two back-to-back Count reads */
+#define CMD_ARM		2	/* Compare = Count + ARG0; OUT_COMPARE = it */
+#define CMD_WAITIRQ	3	/* if ARG2, Compare = Count + ARG2; Status =
+				 * ARG0; WAIT until an interrupt; spin ARG1
+				 * Count ticks more; Status = 0; OUT_COMPARE =
+				 * Compare armed (0 if none), OUT_NIRQ =
+				 * interrupts taken */
+#define CMD_CAUSE	4	/* OUT_A = Cause */
+#define CMD_COMPARE	5	/* Compare = ARG0 (acknowledges) */
+
+#define ST_IE		0x0001
+#define ST_IM0		0x0100
+#define ST_IM7		0x8000
+#define CAUSE_TI	0x40000000
+#define CAUSE_IP7	0x00008000
+#define CAUSE_EXCCODE	0x0000007c
+
+#ifndef __ASSEMBLER__
+extern const unsigned char guest_image[], guest_image_end[];
+#endif
+
+#endif /* E2E_MIPS_GUEST_H */
