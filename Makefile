@@ -17,6 +17,7 @@ help:
 	@echo "make kerneldoc    kernel-doc on every non-static function, and kernel-doc's own warnings"
 	@echo "make mutants      break core rules one by one; every mutant must fail make kunit"
 	@echo "make e2e-ppc64    Debian's ppc64el 6.1 kernel in QEMU: a real guest's timebase with the module absent, loaded, takeover=1"
+	@echo "make e2e-mips     the 5.10 Malta trap-and-emulate kernel in QEMU: a real guest's Count/Compare with the module absent, loaded, takeover=1"
 	@echo "make shellcheck   shellcheck the scripts"
 	@echo "make deb          the kvm-timer-backport-dkms .deb and Debian source package, lintian"
 	@echo "make rpm          the noarch dkms .rpm and .src.rpm, rpmlint"
@@ -56,6 +57,9 @@ checkpatch: deps
 e2e-ppc64: deps
 	@scripts/e2e-ppc64.sh
 
+e2e-mips:
+	@scripts/e2e-mips.sh
+
 deb:
 	@scripts/pkg-deb.sh
 
@@ -83,5 +87,5 @@ clean:
 distclean: clean
 	rm -rf $(CACHE)
 
-.PHONY: help check deps kunit uml-lint kunit-debug module kerneldoc mutants checkpatch e2e-ppc64 shellcheck \
+.PHONY: help check deps kunit uml-lint kunit-debug module kerneldoc mutants checkpatch e2e-ppc64 e2e-mips shellcheck \
 	deb rpm pkg-test dkms-install dkms-uninstall clean distclean
