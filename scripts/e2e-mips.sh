@@ -15,7 +15,8 @@
 # explain (stock 5.10 loses an IM7-only timer interrupt and the pending
 # interrupt of a restored VM; takeover=1 fixes both), on a QEMU timeout or
 # if the guest never ran. E2E_MIPS_TIMEOUT (seconds, default 900) bounds
-# the QEMU run.
+# the QEMU run; E2E_MIPS_REV picks a commit to build the module from and
+# E2E_MIPS_PATCH a patch to apply to the module's copy.
 set -euo pipefail
 # shellcheck source=lib.sh source-path=SCRIPTDIR
 . "$(dirname "$0")/lib.sh"
@@ -52,11 +53,25 @@ tree=$("$here/malta-5.10.sh" build) || die "build the Malta 5.10 kernel"
 	die "Malta 5.10 tree $tree lacks vmlinux or kvm.ko"
 t_kernel=$(date +%s)
 
-# The module, from a copy of this checkout (no .git), against the built tree.
+# The module, from a copy of this checkout (no .git), against the built
+# tree; E2E_MIPS_REV=<git revision> takes that commit's sources instead
+# (e.g. HEAD, to leave uncommitted work in a shared checkout out).
 mod=$work/module
 rm -rf "$mod"
 mkdir -p "$mod"
-tar -C "$REPO" --exclude=./.git --exclude=./e2e -cf - . | tar -C "$mod" -xf -
+if [[ -n ${E2E_MIPS_REV:-} ]]; then
+	git -C "$REPO" archive "$E2E_MIPS_REV" | tar -C "$mod" -xf -
+	echo "# module sources: $(git -C "$REPO" rev-parse --short "$E2E_MIPS_REV") ($E2E_MIPS_REV)"
+else
+	tar -C "$REPO" --exclude=./.git --exclude=./e2e -cf - . | tar -C "$mod" -xf -
+	echo "# module sources: the working tree of $REPO"
+fi
+# E2E_MIPS_PATCH=FILE: a -p1 patch applied to that copy only, to confirm a
+# diagnosis or try a fix without touching the checkout.
+if [[ -n ${E2E_MIPS_PATCH:-} ]]; then
+	patch -s -d "$mod" -p1 <"$E2E_MIPS_PATCH" || die "apply $E2E_MIPS_PATCH"
+	echo "# module patched with $E2E_MIPS_PATCH (a diagnosis run, not the module as committed)"
+fi
 if make -C "$tree" M="$mod" ARCH=mips CROSS_COMPILE=mipsel-linux-gnu- \
 	-j"$(nproc)" modules >"$LOGDIR/e2e-mips-module.log" 2>&1; then
 	if grep -q 'undefined!' "$LOGDIR/e2e-mips-module.log"; then

@@ -80,6 +80,21 @@ cmd_loop:
 	li	$t8, CMD_COMPARE
 	beq	$t0, $t8, do_compare
 	 nop
+	li	$t8, CMD_RDHWR
+	beq	$t0, $t8, do_rdhwr
+	 nop
+	li	$t8, CMD_COUNT_BD
+	beq	$t0, $t8, do_count_bd
+	 nop
+	li	$t8, CMD_SETCAUSE
+	beq	$t0, $t8, do_setcause
+	 nop
+	li	$t8, CMD_READCMP
+	beq	$t0, $t8, do_readcmp
+	 nop
+	li	$t8, CMD_COMPARE_BD
+	beq	$t0, $t8, do_compare_bd
+	 nop
 	sw	$t0, OUT_BADCMD($t9)
 	b	cmd_loop
 	 nop
@@ -149,6 +164,56 @@ do_cause:
 do_compare:
 	lw	$t1, MMIO_ARG0($t9)
 	mtc0	$t1, C0_COMPARE
+	b	cmd_loop
+	 nop
+
+do_rdhwr:
+	mfc0	$t2, C0_COUNT
+	rdhwr	$t3, $2			/* CC: traps, emulated as Count */
+	mfc0	$t4, C0_COUNT
+	sw	$t2, OUT_A($t9)
+	sw	$t3, OUT_B($t9)
+	sw	$t4, OUT_C($t9)
+	b	cmd_loop
+	 nop
+
+do_count_bd:
+	mfc0	$t2, C0_COUNT
+	/*
+	 * A Count read in a delay slot: the module leaves it to the
+	 * kernel (which must emulate the branch too), handing its timer
+	 * state over for the duration.
+	 */
+	b	1f
+	 mfc0	$t3, C0_COUNT
+	nop
+1:	mfc0	$t4, C0_COUNT
+	sw	$t2, OUT_A($t9)
+	sw	$t3, OUT_B($t9)
+	sw	$t4, OUT_C($t9)
+	b	cmd_loop
+	 nop
+
+do_setcause:
+	lw	$t1, MMIO_ARG0($t9)
+	mtc0	$t1, C0_CAUSE
+	ehb
+	b	cmd_loop
+	 nop
+
+do_compare_bd:
+	lw	$t1, MMIO_ARG0($t9)
+	b	1f
+	 mtc0	$t1, C0_COMPARE
+	nop
+1:	b	cmd_loop
+	 nop
+
+do_readcmp:
+	mfc0	$t2, C0_COMPARE
+	mfc0	$t3, C0_COMPARE
+	sw	$t2, OUT_A($t9)
+	sw	$t3, OUT_B($t9)
 	b	cmd_loop
 	 nop
 

@@ -34,6 +34,7 @@
 #define OUT_UNEXP_CAUSE	0x28	/* unexpected exception: Cause */
 #define OUT_UNEXP_EPC	0x2c	/* unexpected exception: EPC; guest stops */
 #define OUT_BADCMD	0x30	/* unknown command */
+#define OUT_C		0x34	/* third value */
 
 /* Guest memory word counting timer interrupts taken. */
 #define IRQCOUNT_OFF	0x1000
@@ -48,6 +49,14 @@
 				 * interrupts taken */
 #define CMD_CAUSE	4	/* OUT_A = Cause */
 #define CMD_COMPARE	5	/* Compare = ARG0 (acknowledges) */
+#define CMD_RDHWR	6	/* OUT_A = Count, OUT_B = RDHWR $2 (CC),
+				 * OUT_C = Count */
+#define CMD_COUNT_BD	7	/* OUT_A = Count, OUT_B = Count read in a
+				 * branch delay slot, OUT_C = Count */
+#define CMD_SETCAUSE	8	/* Cause = ARG0 (mtc0: DC, IV, IP1, IP0) */
+#define CMD_READCMP	9	/* OUT_A, OUT_B = two reads of Compare */
+#define CMD_COMPARE_BD	10	/* Compare = ARG0, written in a branch delay
+				 * slot */
 
 #define ST_IE		0x0001
 #define ST_IM0		0x0100

@@ -81,7 +81,22 @@ hold b unloads
 loaded && rmmod kvm_timer_backport
 
 echo "e2e-mips-init: mode c"
+# A VM created before the module is loaded, adopted by takeover=1.
+rm -f /tmp/adopt /tmp/adopt.2
+/client adopt /tmp/adopt c &
+ap=$!
+i=0
+while [ ! -e /tmp/adopt ] && [ $i -lt 100 ]; do sleep 0.1; i=$((i + 1)); done
+[ -e /tmp/adopt ] || notok "c: the adopt client did not start its VM"
 check "c: insmod kvm_timer_backport.ko takeover=1" insmod /kvm_timer_backport.ko takeover=1
+[ -r $vcpus ] && show "c debugfs before the adoption" <$vcpus
+kill -USR1 $ap
+i=0
+while [ ! -e /tmp/adopt.2 ] && [ $i -lt 100 ]; do sleep 0.1; i=$((i + 1)); done
+[ -e /tmp/adopt.2 ] || notok "c: the adopt client did not finish its checks"
+[ -r $vcpus ] && show "c debugfs after the adoption" <$vcpus
+kill -TERM $ap
+wait $ap || notok "c: the adopt client exits 0"
 client c
 [ -r $vcpus ] && show "c debugfs after the client closed its VMs" <$vcpus
 hold c refused
