@@ -356,8 +356,8 @@ judge_mode() {
 	if [[ $sig == "$ref_sig" && -n $sig ]]; then
 		ok "$tag same $n checks and verdicts as $ref_tag"
 	else
-		line=$(diff <(echo "$ref_sig") <(echo "$sig") | grep -m2 '^[<>]' | tr '\n' ' ' || true)
-		not_ok "$tag same checks and verdicts as $ref_tag: first difference: ${line:-(none listed)}"
+		line=$(diff <(echo "$ref_sig") <(echo "$sig") || true)
+		not_ok "$tag same checks and verdicts as $ref_tag: first difference: $ref_tag \"$(grep -m1 '^<' <<<"$line" | cut -c3-)\", $tag \"$(grep -m1 '^>' <<<"$line" | cut -c3-)\""
 	fi
 }
 
@@ -384,7 +384,7 @@ boot() {
 		-append "console=hvc0 panic=-1 quiet" </dev/null || rc=$?
 	tr -d '\r' <"$raw" >"$log" 2>/dev/null || : >"$log"
 	case $rc in
-	0) ok "$tag QEMU ran the guest to poweroff" "$((SECONDS - start)) s" ;;
+	0) ok "$tag QEMU ran the guest to poweroff: $((SECONDS - start)) s" ;;
 	124 | 137) not_ok "$tag QEMU ran the guest to poweroff: timed out after ${boot_timeout}s" ;;
 	*) not_ok "$tag QEMU ran the guest to poweroff: exit $rc" ;;
 	esac

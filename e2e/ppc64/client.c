@@ -682,8 +682,8 @@ static void test_migration(void)
 		}
 		snprintf(name, sizeof(name), "migration round %u, both vCPUs GET round_up(guest_timebase - host TB)",
 			 r + 1);
-		result(get_ok, name, "raw %#" PRIx64 " -> %#" PRIx64 " / %#" PRIx64 " (jump %" PRIu64 " ticks = %" PRIu64 " us)",
-		       raw, off[0], off[1], off[0] - raw, tb_us(off[0] - raw));
+		result(get_ok, name, "raw %#" PRIx64 " -> %#" PRIx64 " / %#" PRIx64 " (jump %" PRId64 " ticks)",
+		       raw, off[0], off[1], (int64_t)(off[0] - raw));
 
 		for (i = 0; i < 2; i++) {
 			if (!guest_tb(&v[i], &e[i])) {
@@ -712,12 +712,12 @@ static void test_migration(void)
 		}
 		snprintf(name, sizeof(name), "migration round %u (host sleeps %u ms), guest TB never goes backwards",
 			 r + 1, sleeps[r]);
-		result(!back, name, "vCPU 0 +%" PRId64 ", vCPU 1 +%" PRId64 " ticks since its last reading",
+		result(!back, name, "vCPU 0 %+" PRId64 ", vCPU 1 %+" PRId64 " ticks since its last reading",
 		       (int64_t)step[0], (int64_t)step[1]);
 		snprintf(name, sizeof(name), "migration round %u, guest TB jumps forward by less than 2^24 ticks",
 			 r + 1);
-		result(jump_ok, name, "rounding adds %" PRIu64 "; measured jump in [%" PRId64 ", %" PRId64 "] on vCPU 0, [%" PRId64 ", %" PRId64 "] on vCPU 1",
-		       off[0] - raw, (int64_t)lo[0], (int64_t)hi[0], (int64_t)lo[1], (int64_t)hi[1]);
+		result(jump_ok, name, "rounding adds %" PRId64 "; measured jump in [%" PRId64 ", %" PRId64 "] on vCPU 0, [%" PRId64 ", %" PRId64 "] on vCPU 1",
+		       (int64_t)(off[0] - raw), (int64_t)lo[0], (int64_t)hi[0], (int64_t)lo[1], (int64_t)hi[1]);
 		if (check_debugfs && r == 0)
 			check_debugfs_view(v, 2, off);
 	}
