@@ -18,11 +18,15 @@ pkg_dkms_files() {
 # pkg_source_tree DIR: copy the source as the packages are built from it
 # into DIR: what git tracks plus new files it does not ignore (so a file
 # about to be committed is in), or, outside git, everything but .git.
+# KTB_PKG_SRC=DIR copies that tree instead (make pkg-test builds both
+# packages from one snapshot, so edits in between cannot part them).
 pkg_source_tree() {
 	local dir=$1
 	rm -rf "$dir"
 	mkdir -p "$dir"
-	if git -C "$REPO" rev-parse --git-dir >/dev/null 2>&1; then
+	if [[ -n ${KTB_PKG_SRC:-} ]]; then
+		cp -a "$KTB_PKG_SRC/." "$dir/"
+	elif git -C "$REPO" rev-parse --git-dir >/dev/null 2>&1; then
 		# Tracked files deleted in the work tree are left out.
 		git -C "$REPO" ls-files -z -co --exclude-standard |
 			while IFS= read -r -d '' f; do

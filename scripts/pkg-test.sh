@@ -89,7 +89,10 @@ snapshot() {
 }
 snapshot >"$PKG_DIR/before"
 
-## Build both packages (each runs the KUnit suites at build time).
+## Build both packages (each runs the KUnit suites at build time), from one
+## snapshot of the source.
+pkg_source_tree "$PKG_DIR/snapshot"
+export KTB_PKG_SRC=$PKG_DIR/snapshot
 check "make deb: dpkg-buildpackage, lintian without errors or warnings" "$here/pkg-deb.sh"
 check "make rpm: rpmbuild .rpm and .src.rpm, rpmlint clean" "$here/pkg-rpm.sh"
 check "the .deb and the .rpm exist" test -f "$deb" -a -f "$rpm_file"
