@@ -27,6 +27,7 @@ tmp=$PKG_DIR/test
 marker=$PKG_DIR/test-installed
 log=$LOGDIR/pkg-test.log
 : >"$log"
+mkdir -p "$PKG_DIR"
 
 passed=0 failed=0
 ok() {
