@@ -394,6 +394,7 @@ struct irq_seen {
 	bool delivered, early, no_ti, finished;
 	uint32_t nirq, count, cause, compare;
 	int32_t latency;	/* Count at delivery - Compare */
+	uint32_t arm_late;	/* ticks from the Count read to after mtc0 Compare */
 };
 
 /*
@@ -410,9 +411,19 @@ static const char *wait_irq(struct vcpu *v, uint32_t status, uint32_t spin,
 	struct report r;
 
 	memset(s, 0, sizeof(*s));
+	memset((char *)v->mem + ARMCMP_OFF, 0, 8);
 	guest_cmd(v, CMD_WAITIRQ, args, 3, &r, timeout_ns);
-	if (arm)
-		compare = r.val[SLOT(OUT_COMPARE)];
+	if (arm) {
+		uint32_t cmp, cnt;
+
+		memcpy(&cmp, (char *)v->mem + ARMCMP_OFF, 4);
+		memcpy(&cnt, (char *)v->mem + ARMCOUNT_OFF, 4);
+		compare = cmp;
+		s->compare = cmp;
+		s->arm_late = cnt - (cmp - arm);
+		if ((int32_t)(cnt - cmp) >= 0)
+			return "arm-missed";
+	}
 	s->compare = compare;
 	if (r.has[SLOT(OUT_IRQ_COUNT)]) {
 		s->delivered = true;
@@ -538,7 +549,7 @@ static int cmp_i32(const void *a, const void *b)
 	       *(const int32_t *)a > *(const int32_t *)b;
 }
 
-/* Five rounds in one VM: arm 2 ms ahead, WAIT, take it, spin 20 ms. */
+/* Five rounds in one VM: arm 10 ms ahead, WAIT, take it, spin 20 ms. */
 static void irq_test(const char *name, uint32_t status, bool stock_bug)
 {
 	const char *expect = stock_bug && stock_bug_expected() ? "lost" : "delivered-once";
@@ -555,7 +566,18 @@ static void irq_test(const char *name, uint32_t status, bool stock_bug)
 		return;
 	}
 	for (i = 0; i < 5; i++) {
-		got = wait_irq(&v, status, 2000000, 200000, 0, 3 * NSEC / 2, &s);
+		unsigned int tries = 0;
+
+		do {
+			if (tries && !vcpu_open(&v))
+				break;
+			got = wait_irq(&v, status, 2000000, 1000000, 0, 3 * NSEC / 2, &s);
+			if (!strcmp(got, "arm-missed")) {
+				info("%s: round %u: Count passed Compare before the guest's mtc0 Compare completed (%u ticks from reading Count to after the write; host too slow); new VM, retrying",
+				     name, i, s.arm_late);
+				vcpu_close(&v);
+			}
+		} while (!strcmp(got, "arm-missed") && ++tries < 3);
 		ack = s.finished && acked(&v);
 		if (s.delivered)
 			lat[n++] = s.latency;
@@ -568,7 +590,7 @@ static void irq_test(const char *name, uint32_t status, bool stock_bug)
 		     name, n, lat[0] / 100.0, lat[n / 2] / 100.0, lat[n - 1] / 100.0, s.cause);
 	}
 	snprintf(what, sizeof(what),
-		 "Status %#x, Compare 2 ms ahead, WAIT, 5 rounds: timer interrupt %s%s", status,
+		 "Status %#x, Compare 10 ms ahead, WAIT, 5 rounds: timer interrupt %s%s", status,
 		 !strcmp(expect, "lost") ? "lost (known 5.10 trap-and-emulate bug, reproduced)" :
 		 "delivered once, not before Count reaches Compare, with Cause.TI",
 		 !strcmp(expect, "lost") ? "" : "; a Compare write acknowledges it");
@@ -929,7 +951,7 @@ static void test_count_bd(void)
 		if ((int32_t)(v3[1] - v3[0]) <= 0 || (int32_t)(v3[2] - v3[1]) <= 0)
 			bad++;
 	if (i == 20)
-		got = wait_irq(&v, ST_IE | ST_IM0 | ST_IM7, 2000000, 200000, 0,
+		got = wait_irq(&v, ST_IE | ST_IM0 | ST_IM7, 2000000, 1000000, 0,
 			       3 * NSEC / 2, &s);
 	ok = i == 20 && !bad && !strcmp(got, "delivered-once");
 	result(ok, "Count (set to 0x70000000 with ONE_REG) read in a branch delay slot is in order, then the timer interrupt is still delivered once",
@@ -1010,6 +1032,120 @@ static void test_compare_sync(void)
 		       r.val[SLOT(OUT_A)], (uint32_t)got);
 	}
 	outcome("compare-sync", bad ? "fail" : "pass");
+	vcpu_close(&v);
+}
+
+/*
+ * The guest writes Compare, then Count 2 ms before it: Count continues
+ * from the written value and the interrupt comes once when Count gets
+ * there.
+ */
+static void test_guest_count_write(void)
+{
+	uint32_t cmp = 0x50000000, cnt = 0x50000000 - 200000, args[1];
+	struct irq_seen s;
+	struct report r;
+	const char *got = "error";
+	int64_t one;
+	struct vcpu v;
+	bool ok_read = false;
+
+	if (!vcpu_open(&v))
+		return outcome("guest-count-write", "error");
+	args[0] = cmp;
+	if (guest_cmd(&v, CMD_COMPARE, args, 1, &r, NSEC)) {
+		args[0] = cnt;
+		if (guest_cmd(&v, CMD_SETCOUNT, args, 1, &r, NSEC)) {
+			uint32_t a = r.val[SLOT(OUT_A)], b = r.val[SLOT(OUT_B)];
+			int64_t span = (r.t1[SLOT(OUT_A)] - r.t0[SLOT(OUT_A)]) / 10 + 2;
+
+			one = reg(&v, REG_COUNT);
+			ok_read = (int32_t)(a - cnt) >= 0 && (int64_t)(a - cnt) <= span &&
+				  (int32_t)(b - a) > 0 && (int32_t)((uint32_t)one - b) > 0;
+			info("guest-count-write: wrote %#x, read %#x then %#x (KVM_RUN allows +%" PRId64 "), ONE_REG %#x",
+			     cnt, a, b, span, (uint32_t)one);
+			got = wait_irq(&v, ST_IE | ST_IM0 | ST_IM7, 2000000, 0, cmp,
+				       3 * NSEC / 2, &s);
+		}
+	}
+	result(ok_read && !strcmp(got, "delivered-once"),
+	       "guest mtc0 Count: Count continues from the written value; the interrupt at Compare 2 ms later comes once",
+	       "read back %s, interrupt %s", ok_read ? "ok" : "wrong", got);
+	outcome("guest-count-write", !ok_read ? "fail" : got);
+	vcpu_close(&v);
+}
+
+/*
+ * 1 GHz: Count wraps every 4.29 s; reads every 250 ms for 5 s must each
+ * advance by exactly the elapsed time (within the KVM_RUN brackets).
+ */
+static void test_hz_1ghz(void)
+{
+	uint32_t c0, c1;
+	int64_t a0, b0, a1, b1, worst = 0;
+	unsigned int i, bad = 0, wraps = 0;
+	struct vcpu v;
+
+	if (!vcpu_open(&v) || !sreg(&v, REG_COUNT_HZ, 1000000000) ||
+	    !guest_count(&v, &c0, NULL, &a0, &b0)) {
+		vcpu_close(&v);
+		return outcome("hz-1ghz-wrap", "error");
+	}
+	for (i = 0; i < 20; i++) {
+		sleep_ns(250000000);
+		if (!guest_count(&v, &c1, NULL, &a1, &b1))
+			break;
+		int64_t d = (uint32_t)(c1 - c0);
+
+		if (d < a1 - b0 - 2 || d > b1 - a0 + 2) {
+			bad++;
+			if (llabs(d - (a1 - a0)) > llabs(worst))
+				worst = d - (a1 - a0);
+		}
+		if (c1 < c0)
+			wraps++;
+		c0 = c1, a0 = a1, b0 = b1;
+	}
+	result(i == 20 && !bad && wraps, "COUNT_HZ 1 GHz: Count advances by exactly the elapsed time over 5 s, through a 32-bit wrap",
+	       "%u intervals, %u outside their bracket (worst %+" PRId64 " ticks), %u wrap(s)", i, bad, worst, wraps);
+	outcome("hz-1ghz-wrap", i == 20 && !bad && wraps ? "pass" : "fail");
+	vcpu_close(&v);
+}
+
+/* KVM_GET_REG_LIST: the timer registers listed once each. */
+static void test_reg_list(void)
+{
+	static const uint64_t want[] = { REG_COUNT, REG_COMPARE, REG_CAUSE,
+		REG_COUNT_CTL, REG_COUNT_RESUME, REG_COUNT_HZ };
+	struct kvm_reg_list probe = { .n = 0 }, *list;
+	unsigned int i, j, n, bad = 0;
+	struct vcpu v;
+	char what[32];
+
+	if (!vcpu_open(&v))
+		return outcome("reg-list", "error");
+	ioctl(v.fd, KVM_GET_REG_LIST, &probe);
+	n = probe.n;
+	list = calloc(1, sizeof(*list) + n * sizeof(uint64_t));
+	list->n = n;
+	if (ioctl(v.fd, KVM_GET_REG_LIST, list)) {
+		result(false, "KVM_GET_REG_LIST", "%s", strerror(errno));
+		free(list);
+		vcpu_close(&v);
+		return outcome("reg-list", "error");
+	}
+	for (i = 0; i < 6; i++) {
+		unsigned int seen = 0;
+
+		for (j = 0; j < list->n; j++)
+			seen += list->reg[j] == want[i];
+		bad += seen != 1;
+	}
+	result(!bad, "KVM_GET_REG_LIST lists each timer register exactly once",
+	       "%llu ids, %u timer registers missing or repeated", (unsigned long long)list->n, bad);
+	snprintf(what, sizeof(what), bad ? "fail-%llu-ids" : "%llu-ids", (unsigned long long)list->n);
+	outcome("reg-list", what);
+	free(list);
 	vcpu_close(&v);
 }
 
@@ -1113,7 +1249,7 @@ static int adopt(const char *file)
 	result(ok, "a vCPU created before insmod takeover=1 is adopted without a Count jump",
 	       "guest Count %#x before, ONE_REG %#x at adoption, guest %#x after: +%u ticks, expected %.0f..%.0f",
 	       c0, (uint32_t)c, c1, c1 - c0, lo, hi);
-	got = wait_irq(&v, ST_IE | ST_IM7, 2000000, 200000, 0, 3 * NSEC / 2, &s);
+	got = wait_irq(&v, ST_IE | ST_IM7, 2000000, 1000000, 0, 3 * NSEC / 2, &s);
 	result(!strcmp(got, "delivered-once"),
 	       "the adopted vCPU takes an IM7-only timer interrupt once", "outcome %s", got);
 	snprintf(file2, sizeof(file2), "%s.2", file);
@@ -1170,6 +1306,9 @@ int main(int argc, char **argv)
 	test_count_bd();
 	test_cause_dc();
 	test_compare_sync();
+	test_guest_count_write();
+	test_reg_list();
+	test_hz_1ghz();
 	info("client done: %u ok, %u not ok", n_ok, n_fail);
 	return n_fail ? 1 : 0;
 }

@@ -95,6 +95,9 @@ cmd_loop:
 	li	$t8, CMD_COMPARE_BD
 	beq	$t0, $t8, do_compare_bd
 	 nop
+	li	$t8, CMD_SETCOUNT
+	beq	$t0, $t8, do_setcount
+	 nop
 	sw	$t0, OUT_BADCMD($t9)
 	b	cmd_loop
 	 nop
@@ -127,6 +130,14 @@ do_waitirq:
 	mfc0	$s0, C0_COUNT
 	addu	$s0, $s0, $t1
 	mtc0	$s0, C0_COMPARE
+	/*
+	 * Count right after: past Compare means the guest was held up
+	 * longer than ARG2 between the two (a loaded host), and the match
+	 * is a whole Count period away. The client retries such a round.
+	 */
+	mfc0	$s1, C0_COUNT
+	sw	$s0, ARMCMP_OFF($t7)
+	sw	$s1, ARMCOUNT_OFF($t7)
 1:	mtc0	$t4, C0_STATUS
 	ehb
 	/*
@@ -209,6 +220,16 @@ do_compare_bd:
 1:	b	cmd_loop
 	 nop
 
+do_setcount:
+	lw	$t1, MMIO_ARG0($t9)
+	mtc0	$t1, C0_COUNT
+	mfc0	$t2, C0_COUNT
+	mfc0	$t3, C0_COUNT
+	sw	$t2, OUT_A($t9)
+	sw	$t3, OUT_B($t9)
+	b	cmd_loop
+	 nop
+
 do_readcmp:
 	mfc0	$t2, C0_COMPARE
 	mfc0	$t3, C0_COMPARE
@@ -218,6 +239,6 @@ do_readcmp:
 	 nop
 
 	.org	guest_image + IRQCOUNT_OFF
-	.word	0
+	.word	0, 0, 0
 	.globl	guest_image_end
 guest_image_end:

@@ -36,8 +36,11 @@
 #define OUT_BADCMD	0x30	/* unknown command */
 #define OUT_C		0x34	/* third value */
 
-/* Guest memory word counting timer interrupts taken. */
+/* Guest memory words: timer interrupts taken; WAITIRQ's Compare and the
+ * Count read right after writing it (the client reads them directly). */
 #define IRQCOUNT_OFF	0x1000
+#define ARMCMP_OFF	0x1004
+#define ARMCOUNT_OFF	0x1008
 
 /* Commands. */
 #define CMD_COUNT	1	/* OUT_A, OUT_B = two back-to-back Count reads */
@@ -57,6 +60,8 @@
 #define CMD_READCMP	9	/* OUT_A, OUT_B = two reads of Compare */
 #define CMD_COMPARE_BD	10	/* Compare = ARG0, written in a branch delay
 				 * slot */
+#define CMD_SETCOUNT	11	/* Count = ARG0; OUT_A, OUT_B = Count read
+				 * right after */
 
 #define ST_IE		0x0001
 #define ST_IM0		0x0100
