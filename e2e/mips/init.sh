@@ -77,6 +77,33 @@ echo "e2e-mips-init: mode b"
 check "b: insmod kvm_timer_backport.ko" insmod /kvm_timer_backport.ko
 client b
 [ -r $vcpus ] && show "b debugfs" <$vcpus
+# rmmod while a vCPU sleeps in WAIT, i.e. inside the module's
+# cop_unusable wrapper: how long does the unload wait for it?
+rm -f /tmp/wh
+/client waithold /tmp/wh b &
+wp=$!
+i=0
+while [ ! -e /tmp/wh ] && [ $i -lt 100 ]; do sleep 0.1; i=$((i + 1)); done
+sleep 1
+rmmod kvm_timer_backport &
+rp=$!
+sleep 3
+if kill -0 $rp 2>/dev/null; then
+	echo "# b: rmmod with a vCPU asleep in WAIT: still running after 3 s, state $(cut -d' ' -f3 /proc/$rp/stat), wchan $(cat /proc/$rp/wchan 2>/dev/null); waking the vCPU"
+	grep -q '^kvm_timer_backport ' /proc/modules && echo "# b: /proc/modules: $(grep '^kvm_timer_backport ' /proc/modules)"
+else
+	echo "# b: rmmod with a vCPU asleep in WAIT: finished within 3 s"
+fi
+kill -USR2 $wp
+wait $rp
+rrc=$?
+wait $wp
+if [ $rrc -eq 0 ] && ! loaded; then
+	ok "b: rmmod with a vCPU asleep in WAIT completes (at the latest once the vCPU leaves WAIT)"
+else
+	notok "b: rmmod with a vCPU asleep in WAIT: rc $rrc"
+fi
+loaded || check "b: insmod kvm_timer_backport.ko again" insmod /kvm_timer_backport.ko
 hold b unloads
 loaded && rmmod kvm_timer_backport
 
