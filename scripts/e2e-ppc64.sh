@@ -5,12 +5,14 @@
 # Cross-builds kvm_timer_backport.ko against the ppc64el headers of the
 # same ABI as the kernel image, and the static test client (e2e/ppc64/),
 # then boots the kernel with a busybox initramfs whose /init
-# (e2e/ppc64/init) runs the client in four modes: module absent (a),
-# loaded (b), loaded with takeover=1 (c), loaded with takeover=1 before
-# kvm-hv (d). Every client check must pass in every mode, and every mode
-# must give the same checks and verdicts as the first. Prints one line per
-# check, then "e2e-ppc64: N passed, M failed"; records the step for
-# make check.
+# (e2e/ppc64/init) runs the client with the module absent (a), loaded (b),
+# loaded with takeover=1 (c), and loaded with takeover=1 before kvm-hv
+# (d); every client check must pass in each, and b, c, d must give the
+# same checks and verdicts as a. Then (e) a VM created before insmod lives
+# through the module's arrival and departure, and (f) kvm-hv is unloaded
+# and reloaded under the module. The module's dmesg lines are checked in
+# every mode. Prints one line per check, then
+# "e2e-ppc64: N passed, M failed"; records the step for make check.
 #
 #   E2E_PPC64_MACHINES  QEMU machines, booted one after the other
 #                       (default "powernv9 pseries")
@@ -76,7 +78,7 @@ finish() {
 	say "# e2e-ppc64 took ${SECONDS}s; logs in $LOGDIR"
 	say "e2e-ppc64: $passed passed, $failed failed"
 	record e2e-ppc64 "$passed" "$failed" \
-		"${first_failure:-$machines, modes a-d}"
+		"${first_failure:-$machines, modes a-f}"
 	exit $((failed > 0))
 }
 
@@ -316,12 +318,19 @@ judge_mode() {
 	check "$tag the kernel log has no warning, BUG or oops" "${bad:-clean}" \
 		test -z "$bad"
 
+	local say_mode="kvm_timer_backport: powerpc: kernel implements KVM_REG_PPC_TB_OFFSET, taking it over (takeover=1)"
+	local alive=""
+	if [[ $mode == b ]]; then
+		say_mode="kvm_timer_backport: powerpc: kernel implements KVM_REG_PPC_TB_OFFSET, deferring to it"
+	elif [[ $mode == e ]]; then
+		alive=" while the VM created before insmod lives"
+	fi
 	case $mode in
 	a)
 		check "$tag kvm_timer_backport is not loaded" "" \
 			not has "$log" a "kvm_timer_backport"
 		;;
-	b | c | d)
+	*)
 		if [[ $mode == d ]]; then
 			check "$tag rmmod kvm_hv before loading the module" "" \
 				has "$log" d "rmmod kvm_hv rc=0"
@@ -335,16 +344,23 @@ judge_mode() {
 				has "$log" d "insmod kvm-hv.ko rc=0"
 		fi
 		dmesg_check "$log" "$mode" "$tag" "kvm_timer_backport: powerpc: attached to kvm-hv"
-		if [[ $mode == b ]]; then
-			dmesg_check "$log" b "$tag" "kvm_timer_backport: powerpc: kernel implements KVM_REG_PPC_TB_OFFSET, deferring to it"
-		else
-			dmesg_check "$log" "$mode" "$tag" "kvm_timer_backport: powerpc: kernel implements KVM_REG_PPC_TB_OFFSET, taking it over (takeover=1)"
+		if [[ $mode == f ]]; then
+			check "$tag rmmod kvm_hv under the loaded module" "" \
+				has "$log" f "rmmod kvm_hv rc=0"
+			dmesg_check "$log" f "$tag" "kvm_timer_backport: powerpc: kvm-hv unloaded, detached"
+			check "$tag insmod kvm-hv.ko again" "" \
+				has "$log" f "insmod kvm-hv.ko rc=0"
+			line=$(lines "$log" f | grep -c '^dmesg .*powerpc: attached to kvm-hv' || true)
+			check "$tag the module attached again to the new kvm-hv" \
+				"$line \"attached\" lines" test "$line" -ge 2
 		fi
-		check "$tag rmmod kvm_timer_backport" "" \
+		dmesg_check "$log" "$mode" "$tag" "$say_mode"
+		check "$tag rmmod kvm_timer_backport$alive" "" \
 			has "$log" "$mode" "rmmod kvm_timer_backport rc=0"
 		dmesg_check "$log" "$mode" "$tag" "kvm_timer_backport: powerpc: detached from kvm-hv"
 		;;
 	esac
+	[[ $mode == [abcd] ]] || return 0
 
 	# Every mode must agree with the first, check for check.
 	sig=$(signature "$log" "$mode")
@@ -399,7 +415,7 @@ boot() {
 
 	check "$tag kvm.ko and kvm-hv.ko load" "" \
 		has "$log" boot "insmod kvm-hv.ko rc=0"
-	for mode in a b c d; do
+	for mode in a b c d e f; do
 		judge_mode "$log" "$machine" "$mode"
 	done
 	check "$tag /init ran every mode" \

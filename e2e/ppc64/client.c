@@ -15,10 +15,12 @@
  * every run and in every mode (the rig compares the names and verdicts of
  * the modes); figures hold what varies, such as timebase readings.
  *
- *   client [--debugfs] [--soak-ms MS]
+ *   client [--debugfs] [--soak-ms MS] [--live | --quick]
  *     --debugfs      the module is loaded: check its debugfs view of this
  *                    client's vCPUs too
  *     --soak-ms MS   how long the carry soak runs (default 1500)
+ *     --live         only the live attach/detach test (test_live())
+ *     --quick        only a guest run and the rounding table
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -823,6 +825,78 @@ static void test_decrementer(void)
 	vm_destroy(&vm);
 }
 
+/* Tell /init we reached @stage, and wait (at most a minute) for SIGUSR1. */
+static bool live_stage(int stage)
+{
+	struct timespec limit = { .tv_sec = 60 };
+	FILE *f = fopen("/tmp/live-stage", "w");
+	sigset_t usr1;
+
+	if (!f)
+		return false;
+	fprintf(f, "%d\n", stage);
+	fclose(f);
+	sigemptyset(&usr1);
+	sigaddset(&usr1, SIGUSR1);
+	return sigtimedwait(&usr1, NULL, &limit) == SIGUSR1;
+}
+
+/* SET @raw, GET the rounded value back, and run with it. */
+static void live_check(struct vcpu *v, const char *when, uint64_t raw)
+{
+	struct tb_stats s;
+	char name[160];
+	uint64_t got = 0;
+	int ret = set_reg(v, REG_TB_OFFSET, raw);
+
+	ret = ret ?: get_reg(v, REG_TB_OFFSET, &got);
+	snprintf(name, sizeof(name), "live %s, SET TB_OFFSET %#" PRIx64 " GET %#" PRIx64 " and the guest TB follows",
+		 when, raw, got);
+	if (ret || got != round_up_24(raw)) {
+		result(false, name, "%s", ret ? strerror(-ret) : "GET is not the rounded value");
+		return;
+	}
+	report_offset(run_offset(v, got, OFFSET_RUNS, 0, &s), name, &s);
+}
+
+/*
+ * --live: one VM lives across the module's arrival and departure. /init
+ * loads the module (takeover=1) at stage 1 and removes it at stage 2; the
+ * VM was created before the module attached, so it does not pin it, and
+ * its vCPU must go on working through the patched and then the restored
+ * ops table, keeping its offset across each change.
+ */
+static void test_live(void)
+{
+	uint64_t got = 0;
+	struct vcpu v;
+	struct vm vm;
+	sigset_t usr1;
+
+	/* Blocked, so that it waits for sigtimedwait() and kills nothing. */
+	sigemptyset(&usr1);
+	sigaddset(&usr1, SIGUSR1);
+	sigprocmask(SIG_BLOCK, &usr1, NULL);
+
+	if (!setup_one(&vm, &v, "live"))
+		return;
+	live_check(&v, "before insmod", 0x123456789abcdefULL);
+
+	result(live_stage(1), "live, /init loaded the module while the VM lives", NULL);
+	result(!get_reg(&v, REG_TB_OFFSET, &got) && got == 0x12345678a000000ULL,
+	       "live, after insmod GET TB_OFFSET still returns 0x12345678a000000",
+	       "%#" PRIx64, got);
+	live_check(&v, "after insmod", 0x1000001);
+
+	result(live_stage(2), "live, /init removed the module while the VM lives", NULL);
+	result(!get_reg(&v, REG_TB_OFFSET, &got) && got == 0x2000000,
+	       "live, after rmmod GET TB_OFFSET still returns 0x2000000",
+	       "%#" PRIx64, got);
+	live_check(&v, "after rmmod", -0x1000001ULL);
+	vcpu_destroy(&v);
+	vm_destroy(&vm);
+}
+
 static void read_tb_hz(void)
 {
 	FILE *f = fopen("/proc/cpuinfo", "r");
@@ -839,6 +913,7 @@ static void read_tb_hz(void)
 int main(int argc, char **argv)
 {
 	struct sigaction sa = { .sa_handler = on_alarm };	/* no SA_RESTART */
+	bool live = false, quick = false;
 	int i;
 
 	for (i = 1; i < argc; i++) {
@@ -846,6 +921,10 @@ int main(int argc, char **argv)
 			check_debugfs = true;
 		else if (!strcmp(argv[i], "--soak-ms") && i + 1 < argc)
 			soak_ms = strtoul(argv[++i], NULL, 0);
+		else if (!strcmp(argv[i], "--live"))
+			live = true;
+		else if (!strcmp(argv[i], "--quick"))
+			quick = true;
 	}
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	sigaction(SIGALRM, &sa, NULL);
@@ -859,7 +938,13 @@ int main(int argc, char **argv)
 	run_size = ioctl(kvm_fd, KVM_GET_VCPU_MMAP_SIZE, 0);
 
 	test_guest_runs();
+	if (live) {
+		test_live();
+		finish();
+	}
 	test_rounding();
+	if (quick)
+		finish();
 	test_offsets();
 	test_migration();
 	test_decrementer();
