@@ -34,7 +34,7 @@ EOT
 echo "deb: dpkg-buildpackage in $src (log: $LOGDIR/deb-build.log)"
 rc=0
 (cd "$src" && dpkg-buildpackage -us -uc -sa) >"$LOGDIR/deb-build.log" 2>&1 || rc=$?
-grep -E '^pkg-kunit:' "$LOGDIR/deb-build.log" || true
+grep -E '^pkg-kunit:|Testing complete' "$LOGDIR/deb-build.log" || true
 if ((rc != 0)); then
 	tail -n 30 "$LOGDIR/deb-build.log"
 	echo "deb: FAILED: dpkg-buildpackage exit $rc"

@@ -12,19 +12,16 @@
 # the cache first: the run links this source into drivers/misc, and must not
 # do that to someone else's tree.
 set -euo pipefail
-# shellcheck source=lib.sh source-path=SCRIPTDIR
-. "$(dirname "$0")/lib.sh"
 here=$(dirname "$0")
 
 skip() {
-	echo "pkg-kunit: SKIPPED: $*"
-	echo "pkg-kunit: (the KUnit suites need a kernel source to build UML: install"
-	echo "pkg-kunit:  linux-source-6.1 or set KSRC=/path/to/linux-source.tar.xz or tree)"
+	echo "pkg-kunit: SKIPPED the KUnit run: $*"
 	exit 0
 }
+hint="the suites run in a UML kernel built from a kernel source: install linux-source-6.1, or set KSRC=/path/to/linux-source.tar.xz or a source tree"
 
 case " ${DEB_BUILD_OPTIONS:-} " in
-*" nocheck "*) echo "pkg-kunit: SKIPPED: DEB_BUILD_OPTIONS=nocheck"; exit 0 ;;
+*" nocheck "*) skip "DEB_BUILD_OPTIONS=nocheck" ;;
 esac
 
 # dpkg-buildpackage exports its hardening flags (CFLAGS with
@@ -38,13 +35,32 @@ for tool in python3 make gcc flex bison bc perl xz; do
 	command -v "$tool" >/dev/null || missing+=("$tool")
 done
 
+# Decide before touching anything: a distribution's build (sbuild, mock)
+# has no kernel source and must pass without a cache or root.
 default=/usr/src/linux-source-6.1.tar.xz
 ksrc=${KSRC:-}
 if [[ -z $ksrc ]]; then
-	[[ -f $default ]] || skip "no kernel source: $default is not there and KSRC is not set"
-	((${#missing[@]} == 0)) || skip "missing build tools: ${missing[*]}"
+	[[ -f $default ]] || skip "no kernel source ($default is not there, KSRC is not set); $hint"
 	dpkg-query -W linux-source-6.1 >/dev/null 2>&1 ||
-		skip "$default is not from Debian's linux-source-6.1 package"
+		skip "$default is not from Debian's linux-source-6.1 package; $hint"
+else
+	# Asked for by name: not finding it is an error, not a reason to skip.
+	[[ -e $ksrc ]] || { echo "pkg-kunit: KSRC=$ksrc does not exist" >&2; exit 1; }
+fi
+((${#missing[@]} == 0)) || skip "missing build tools: ${missing[*]}"
+
+# The project's cache when this user may write it (root, make deb), else a
+# private one (a build as an ordinary user).
+cache=${KTB_CACHE:-/var/cache/kvm-timer-backport}
+if ! mkdir -p "$cache" 2>/dev/null || [[ ! -w $cache ]]; then
+	KTB_CACHE=${TMPDIR:-/tmp}/kvm-timer-backport-$(id -u)
+	export KTB_CACHE
+	echo "pkg-kunit: $cache is not writable, using $KTB_CACHE"
+fi
+# shellcheck source=lib.sh source-path=SCRIPTDIR
+. "$here/lib.sh"
+
+if [[ -z $ksrc ]]; then
 	lock_cache
 	# Run as `make kunit`, but keep what a `make check` in progress recorded
 	# for its own kunit step: this run is of the package's copy.
@@ -67,8 +83,6 @@ if [[ -z $ksrc ]]; then
 	exit 0
 fi
 
-[[ -e $ksrc ]] || skip "KSRC=$ksrc does not exist"
-((${#missing[@]} == 0)) || skip "missing build tools: ${missing[*]}"
 lock_cache
 ksrc=$(realpath "$ksrc")
 id=$(basename "$ksrc" .tar.xz)-$(stat -c %Y "$ksrc")

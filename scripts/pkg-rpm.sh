@@ -38,7 +38,7 @@ rc=0
 # The Packager header is set here, not in the spec (Fedora's guidelines).
 SOURCE_DATE_EPOCH=$(pkg_date_epoch) rpmbuild -ba --define "_topdir $top" \
 	--define "packager $maint" "$spec" >"$LOGDIR/rpm-build.log" 2>&1 || rc=$?
-grep -E '^pkg-kunit:' "$LOGDIR/rpm-build.log" || true
+grep -E '^pkg-kunit:|Testing complete' "$LOGDIR/rpm-build.log" || true
 if ((rc != 0)); then
 	tail -n 30 "$LOGDIR/rpm-build.log"
 	echo "rpm: FAILED: rpmbuild exit $rc"
@@ -50,11 +50,11 @@ cp "$top"/RPMS/noarch/*.rpm "$top"/SRPMS/*.src.rpm "$out/"
 rc=0
 if command -v rpmlint >/dev/null; then
 	rc_file=$REPO/packaging/rpm/$PKG_NAME-dkms.rpmlintrc
-	(cd "$out" && rpmlint ./*.rpm) >"$LOGDIR/rpmlint-unfiltered.log" 2>&1 || true
+	(cd "$out" && rpmlint "$spec" ./*.rpm) >"$LOGDIR/rpmlint-unfiltered.log" 2>&1 || true
 	echo "rpm: rpmlint without filters: $(tail -n1 "$LOGDIR/rpmlint-unfiltered.log")"
-	echo "rpm: rpmlint -r $(basename "$rc_file") $(cd "$out" && echo ./*.rpm)"
+	echo "rpm: rpmlint -r $(basename "$rc_file") $(basename "$spec") $(cd "$out" && echo ./*.rpm)"
 	# rpmlint exits non-zero on errors; warnings fail here too.
-	(cd "$out" && rpmlint -r "$rc_file" ./*.rpm) 2>&1 | tee "$LOGDIR/rpmlint.log" || rc=$?
+	(cd "$out" && rpmlint -r "$rc_file" "$spec" ./*.rpm) 2>&1 | tee "$LOGDIR/rpmlint.log" || rc=$?
 	if ((rc != 0)) || ! grep -Eq ' 0 errors, 0 warnings' "$LOGDIR/rpmlint.log"; then
 		echo "rpm: FAILED: rpmlint found errors or warnings"
 		exit 1
