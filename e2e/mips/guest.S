@@ -98,6 +98,9 @@ cmd_loop:
 	li	$t8, CMD_SETCOUNT
 	beq	$t0, $t8, do_setcount
 	 nop
+	li	$t8, CMD_SPINCAUSE
+	beq	$t0, $t8, do_spincause
+	 nop
 	sw	$t0, OUT_BADCMD($t9)
 	b	cmd_loop
 	 nop
@@ -227,6 +230,24 @@ do_setcount:
 	mfc0	$t3, C0_COUNT
 	sw	$t2, OUT_A($t9)
 	sw	$t3, OUT_B($t9)
+	b	cmd_loop
+	 nop
+
+do_spincause:
+	lw	$t1, MMIO_ARG0($t9)
+	mfc0	$t2, C0_COUNT
+	addu	$t2, $t2, $t1
+	mtc0	$t2, C0_COMPARE
+	mfc0	$t3, C0_COUNT		/* already past: the client retries */
+	sw	$t3, ARMCOUNT_OFF($t7)
+1:	mfc0	$t3, C0_COUNT
+	subu	$t4, $t3, $t2
+	bltz	$t4, 1b
+	 nop
+	mfc0	$t5, C0_CAUSE
+	sw	$t3, OUT_A($t9)
+	sw	$t5, OUT_B($t9)
+	sw	$t2, OUT_C($t9)
 	b	cmd_loop
 	 nop
 

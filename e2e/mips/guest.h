@@ -62,6 +62,11 @@
 				 * slot */
 #define CMD_SETCOUNT	11	/* Count = ARG0; OUT_A, OUT_B = Count read
 				 * right after */
+#define CMD_SPINCAUSE	12	/* Compare = Count + ARG0; read Count until
+				 * it passes Compare, then Cause: OUT_A =
+				 * that Count, OUT_B = Cause, OUT_C = Compare;
+				 * the Count read right after the Compare
+				 * write goes to guest memory ARMCOUNT_OFF */
 
 #define ST_IE		0x0001
 #define ST_IM0		0x0100
