@@ -536,18 +536,31 @@ out:
 	vcpu_close(&v);
 }
 
-/* Arm Compare @delta ticks ahead from the guest; returns Compare. */
+/*
+ * Arm Compare @delta ticks ahead from the guest; returns Compare. If
+ * Count had passed it by the time the write completed (a slow emulated
+ * host; the match is then a whole period away), arm again, further ahead.
+ */
 static bool guest_arm(struct vcpu *v, uint32_t delta, uint32_t *compare)
 {
+	unsigned int tries;
 	struct report r;
+	uint32_t after;
 
-	if (!guest_cmd(v, CMD_ARM, &delta, 1, &r, NSEC) ||
-	    !r.has[SLOT(OUT_COMPARE)]) {
-		result(false, "guest arms Compare", "no report");
-		return false;
+	for (tries = 0; tries < 5; tries++, delta *= 2) {
+		if (!guest_cmd(v, CMD_ARM, &delta, 1, &r, NSEC) ||
+		    !r.has[SLOT(OUT_COMPARE)]) {
+			result(false, "guest arms Compare", "no report");
+			return false;
+		}
+		*compare = r.val[SLOT(OUT_COMPARE)];
+		memcpy(&after, (char *)v->mem + ARMCOUNT_OFF, 4);
+		if ((int32_t)(after - *compare) < 0)
+			return true;
+		info("Count passed Compare (%u ticks ahead) before the guest's write of it completed; arming again", delta);
 	}
-	*compare = r.val[SLOT(OUT_COMPARE)];
-	return true;
+	result(false, "guest arms Compare ahead of Count", "5 tries");
+	return false;
 }
 
 static int cmp_i32(const void *a, const void *b)

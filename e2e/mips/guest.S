@@ -118,6 +118,8 @@ do_arm:
 	mfc0	$t2, C0_COUNT
 	addu	$t2, $t2, $t1
 	mtc0	$t2, C0_COMPARE
+	mfc0	$t3, C0_COUNT		/* already past: the client retries */
+	sw	$t3, ARMCOUNT_OFF($t7)
 	sw	$t2, OUT_COMPARE($t9)
 	b	cmd_loop
 	 nop

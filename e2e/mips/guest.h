@@ -44,7 +44,8 @@
 
 /* Commands. */
 #define CMD_COUNT	1	/* OUT_A, OUT_B = two back-to-back Count reads */
-#define CMD_ARM		2	/* Compare = Count + ARG0; OUT_COMPARE = it */
+#define CMD_ARM		2	/* Compare = Count + ARG0; OUT_COMPARE = it;
+				 * Count right after: ARMCOUNT_OFF */
 #define CMD_WAITIRQ	3	/* if ARG2, Compare = Count + ARG2; Status =
 				 * ARG0; WAIT until an interrupt; spin ARG1
 				 * Count ticks more; Status = 0; OUT_COMPARE =
