@@ -18,6 +18,12 @@
 # QEMU timeout or if the guest never ran. E2E_MIPS_TIMEOUT (seconds, default 900) bounds
 # the QEMU run; E2E_MIPS_REV picks a commit to build the module from and
 # E2E_MIPS_PATCH a patch to apply to the module's copy.
+#
+# Not a step of scripts/check.sh yet: with the module as committed when
+# this rig was written, takeover mode fails count-delay-slot and
+# compare-sync (the module decodes the branch, not the delay-slot
+# instruction, when a timer access traps in a branch delay slot). Wire it
+# in once it passes in every mode.
 set -euo pipefail
 # shellcheck source=lib.sh source-path=SCRIPTDIR
 . "$(dirname "$0")/lib.sh"
