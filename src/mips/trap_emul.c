@@ -29,9 +29,10 @@
  * pending this gives up and the kernel handles the trap. A fault also
  * gives up rather than being serviced here.
  */
-static bool ktb_te_read_inst(struct kvm_vcpu *vcpu, u32 *inst)
+static bool ktb_te_read_inst(struct kvm_vcpu *vcpu, bool bd, u32 *inst)
 {
-	u32 __user *pc = (u32 __user *)vcpu->arch.pc;
+	/* In a branch delay slot, EPC is the branch: the access follows it. */
+	u32 __user *pc = (u32 __user *)vcpu->arch.pc + bd;
 	unsigned long flags;
 	int err = -EAGAIN;
 
@@ -138,16 +139,17 @@ static void ktb_te_cop0(struct ktb_mips_vcpu *v, u32 inst)
 enum ktb_te_result ktb_te_emulate(struct kvm_vcpu *vcpu, bool cop_unusable)
 {
 	struct ktb_mips_vcpu *v = ktb_mips_owned(vcpu);
+	bool bd = vcpu->arch.host_cp0_cause & CAUSEF_BD;
 	u32 inst;
 
 	if (!v)
 		return KTB_TE_OTHER;
-	if (!ktb_te_read_inst(vcpu, &inst))
+	if (!ktb_te_read_inst(vcpu, bd, &inst))
 		return KTB_TE_KERNEL;
 	if (cop_unusable ? !ktb_te_is_timer_cop0(inst) :
 			   !ktb_te_is_timer_rdhwr(vcpu, inst))
 		return KTB_TE_OTHER;
-	if (vcpu->arch.host_cp0_cause & CAUSEF_BD)
+	if (bd)
 		return KTB_TE_KERNEL;
 
 	if (cop_unusable)
