@@ -153,22 +153,11 @@ bool ktb_fake_pending(const struct ktb_fake *f)
  * ktb_fake_peek_count() - Count at the fake time without side effects
  * @f: the fake.
  *
- * Unlike ktb_mips_read_count() this never raises an interrupt or touches
- * the timer, so tests can observe without disturbing. The dynamic bias is
- * not updated either: the value is computed from scratch.
- *
- * Return: the guest Count.
+ * Return: the guest Count, as ktb_mips_peek_count() computes it.
  */
 u32 ktb_fake_peek_count(const struct ktb_fake *f)
 {
-	const struct ktb_mips_timer *t = &f->t;
-	u64 in_period;
-
-	if ((t->count_ctl & KTB_COUNT_CTL_DC) || (f->cause & KTB_CAUSE_DC))
-		return t->count;
-	div64_u64_rem(f->now, t->count_period, &in_period);
-	return t->count_bias +
-	       (u32)div_u64(in_period * t->count_hz, NSEC_PER_SEC);
+	return ktb_mips_peek_count(&f->t, ns_to_ktime(f->now));
 }
 
 /**

@@ -73,6 +73,30 @@ u32 ktb_mips_ns_to_ticks(struct ktb_mips_timer *t, ktime_t now)
 }
 EXPORT_SYMBOL_IF_KUNIT(ktb_mips_ns_to_ticks);
 
+/**
+ * ktb_mips_peek_count() - Count at a given time, without side effects
+ * @t:   the timer.
+ * @now: a time >= 0.
+ *
+ * Unlike ktb_mips_read_count() this raises no interrupt and leaves the
+ * cached dynamic bias alone, so an observer (debugfs, a test) may call it
+ * while the vCPU runs. It computes the same value, from scratch.
+ *
+ * Return: the guest Count at @now, or the frozen Count while stopped.
+ */
+u32 ktb_mips_peek_count(const struct ktb_mips_timer *t, ktime_t now)
+{
+	u64 in_period;
+
+	if ((t->count_ctl & KTB_COUNT_CTL_DC) ||
+	    (t->irq->read_cause((struct ktb_mips_timer *)t) & KTB_CAUSE_DC))
+		return t->count;
+	div64_u64_rem(ktime_to_ns(now), t->count_period, &in_period);
+	return t->count_bias +
+	       (u32)div_u64(in_period * t->count_hz, NSEC_PER_SEC);
+}
+EXPORT_SYMBOL_IF_KUNIT(ktb_mips_peek_count);
+
 static u64 ktb_ticks_to_ns(const struct ktb_mips_timer *t, u64 ticks)
 {
 	return div_u64(ticks * NSEC_PER_SEC, t->count_hz);

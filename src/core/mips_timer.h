@@ -126,6 +126,7 @@ int ktb_mips_set_count_resume(struct ktb_mips_timer *t, s64 resume_ns);
 int ktb_mips_set_count_hz(struct ktb_mips_timer *t, s64 hz);
 
 u32 ktb_mips_ns_to_ticks(struct ktb_mips_timer *t, ktime_t now);
+u32 ktb_mips_peek_count(const struct ktb_mips_timer *t, ktime_t now);
 ktime_t ktb_mips_freeze(struct ktb_mips_timer *t, u32 *count);
 void ktb_mips_resume(struct ktb_mips_timer *t, ktime_t now, u32 count);
 int ktb_mips_restore(struct ktb_mips_timer *t, ktime_t before, u32 count,
