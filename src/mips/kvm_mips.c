@@ -229,8 +229,10 @@ static bool ktb_kernel_has_regs(struct kvm_vcpu *vcpu)
 		state = has ? KTB_KERNEL_HAS : KTB_KERNEL_LACKS;
 		if (atomic_cmpxchg(&ktb_kernel_regs, KTB_UNKNOWN, state) ==
 		    KTB_UNKNOWN) {
-			if (!has)
-				pr_info("kernel lacks KVM_REG_MIPS_COUNT_CTL and friends, providing them\n");
+			if (!has && ktb_takeover)
+				pr_info("kernel lacks KVM_REG_MIPS_COUNT_CTL and friends, providing them (takeover=1)\n");
+			else if (!has)
+				pr_info("kernel lacks KVM_REG_MIPS_COUNT_CTL and friends; load with takeover=1 to provide them\n");
 			else if (ktb_takeover)
 				pr_info("kernel implements KVM_REG_MIPS_COUNT_CTL and friends, taking the guest timer over (takeover=1)\n");
 			else
@@ -240,9 +242,14 @@ static bool ktb_kernel_has_regs(struct kvm_vcpu *vcpu)
 	return state == KTB_KERNEL_HAS;
 }
 
+/*
+ * Only takeover=1 replaces anything: in defer mode every callback passes
+ * straight through (the probe above only decides what dmesg says).
+ */
 static bool ktb_taking_over(struct kvm_vcpu *vcpu)
 {
-	return !ktb_kernel_has_regs(vcpu) || ktb_takeover;
+	ktb_kernel_has_regs(vcpu);
+	return ktb_takeover;
 }
 
 static int ktb_vcpu_setup(struct kvm_vcpu *vcpu)
@@ -320,10 +327,18 @@ out:
 	return ret;
 }
 
-/* The ids this module adds to KVM_GET_REG_LIST when the kernel lacks them. */
+/*
+ * KVM_GET_REG_LIST: a kernel that lacks the master disable registers still
+ * lists CP0 Count/Compare/Cause; what this module adds when providing
+ * them are the three control registers, last in its table.
+ */
+#define KTB_NR_CONTROL_REGS	3
+static_assert(KTB_REG_MIPS_COUNT_CTL + 2 == KTB_REG_MIPS_COUNT_HZ);
+
 static unsigned long ktb_extra_regs(struct kvm_vcpu *vcpu)
 {
-	return ktb_kernel_has_regs(vcpu) ? 0 : ktb_mips_nr_regs;
+	return ktb_takeover && !ktb_kernel_has_regs(vcpu) ?
+	       KTB_NR_CONTROL_REGS : 0;
 }
 
 static unsigned long ktb_num_regs(struct kvm_vcpu *vcpu)
@@ -345,7 +360,7 @@ static int ktb_copy_reg_indices(struct kvm_vcpu *vcpu, u64 __user *indices)
 	ret = ktb_mips_kernel_cb->copy_reg_indices(vcpu, indices);
 	n = ktb_mips_kernel_cb->num_regs(vcpu);
 	for (i = 0; !ret && i < ktb_extra_regs(vcpu); i++)
-		if (put_user(ktb_mips_regs[i].id, indices + n + i))
+		if (put_user(KTB_REG_MIPS_COUNT_CTL + i, indices + n + i))
 			ret = -EFAULT;
 	ktb_exit();
 	return ret;
@@ -372,6 +387,12 @@ static int ktb_handle_exit(struct kvm_vcpu *vcpu, bool cop_unusable)
 	int (*handler)(struct kvm_vcpu *vcpu) = cop_unusable ?
 		ktb_mips_kernel_cb->handle_cop_unusable :
 		ktb_mips_kernel_cb->handle_res_inst;
+	/*
+	 * The kernel's handler may sleep for as long as the guest waits
+	 * (WAIT): hold the module meanwhile, so rmmod says "in use" instead
+	 * of blocking in detach until the guest wakes.
+	 */
+	bool pinned = try_module_get(THIS_MODULE);
 	int ret;
 
 	ktb_enter();
@@ -386,6 +407,8 @@ static int ktb_handle_exit(struct kvm_vcpu *vcpu, bool cop_unusable)
 		ret = handler(vcpu);
 		break;
 	}
+	if (pinned)
+		module_put(THIS_MODULE);
 	ktb_exit();
 	return ret;
 }
@@ -446,8 +469,7 @@ static int ktb_vcpus_show(struct seq_file *m, void *unused)
 
 		seq_printf(m, "vm %d vcpu %d: count %#x compare %#x cause %#x count_ctl %#x count_hz %u count_resume %lld%s\n",
 			   v->vcpu->kvm->userspace_pid, v->vcpu->vcpu_id,
-			   ktb_mips_timer_stopped(t) ? t->count :
-			   t->count_bias + ktb_mips_ns_to_ticks(t, ktime_get()),
+			   ktb_mips_peek_count(t, ktime_get()),
 			   t->compare, t->irq->read_cause(t), t->count_ctl,
 			   t->count_hz, ktb_mips_get_count_resume(t),
 			   ktb_mips_timer_stopped(t) ? " stopped" : "");
@@ -479,13 +501,15 @@ int ktb_glue_attach(struct dentry *debugfs)
 	ktb_cb.set_one_reg = ktb_set_one_reg;
 	ktb_cb.num_regs = ktb_num_regs;
 	ktb_cb.copy_reg_indices = ktb_copy_reg_indices;
-	if (IS_ENABLED(CONFIG_KVM_MIPS_TE)) {
+	if (ktb_takeover && !IS_ENABLED(CONFIG_KVM_MIPS_TE)) {
+		pr_err("takeover of the VZ hardware timer is not implemented yet\n");
+		return -EOPNOTSUPP;
+	}
+	/* Guest exits only matter for timers this module owns. */
+	if (ktb_takeover) {
 		ktb_cb.handle_cop_unusable = ktb_handle_cop_unusable;
 		ktb_cb.handle_res_inst = ktb_handle_res_inst;
 		ktb_cb.irq_deliver = ktb_irq_deliver;
-	} else if (ktb_takeover) {
-		pr_err("takeover of the VZ hardware timer is not implemented yet\n");
-		return -EOPNOTSUPP;
 	}
 	debugfs_create_file("vcpus", 0444, debugfs, NULL, &ktb_vcpus_fops);
 	WRITE_ONCE(kvm_mips_callbacks, &ktb_cb);
