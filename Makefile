@@ -16,6 +16,7 @@ help:
 	@echo "make checkpatch   checkpatch.pl --strict on src/ compat/ kunit/"
 	@echo "make kerneldoc    kernel-doc on every non-static function, and kernel-doc's own warnings"
 	@echo "make mutants      break core rules one by one; every mutant must fail make kunit"
+	@echo "make e2e          both rigs below: the module on real kernels running real guests"
 	@echo "make e2e-ppc64    Debian's ppc64el 6.1 kernel in QEMU: a real guest's timebase with the module absent, loaded, takeover=1"
 	@echo "make e2e-mips     the 5.10 Malta trap-and-emulate kernel in QEMU: a real guest's Count/Compare with the module absent, loaded, takeover=1"
 	@echo "make shellcheck   shellcheck the scripts"
@@ -57,8 +58,11 @@ checkpatch: deps
 e2e-ppc64: deps
 	@scripts/e2e-ppc64.sh
 
-e2e-mips:
+e2e-mips: deps
 	@scripts/e2e-mips.sh
+
+# The main job, end to end: the module on real kernels running real guests.
+e2e: e2e-ppc64 e2e-mips
 
 deb:
 	@scripts/pkg-deb.sh
@@ -87,5 +91,5 @@ clean:
 distclean: clean
 	rm -rf $(CACHE)
 
-.PHONY: help check deps kunit uml-lint kunit-debug module kerneldoc mutants checkpatch e2e-ppc64 e2e-mips shellcheck \
+.PHONY: help check deps kunit uml-lint kunit-debug module kerneldoc mutants checkpatch e2e e2e-ppc64 e2e-mips shellcheck \
 	deb rpm pkg-test dkms-install dkms-uninstall clean distclean
