@@ -1,13 +1,17 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * KUnit tests of the compat/ shims, run on every kernel the module is
- * built for: whichever way a shim resolves there, it must behave like the
- * newest kernel's API.
+ * built for: whichever way a shim resolves there (the kernel's own API or
+ * compat/'s stand-in), it must behave like the newest kernel's API.
  */
 #include <kunit/test.h>
 #include <linux/completion.h>
 #include <linux/hrtimer.h>
+#include <linux/jiffies.h>
+#include <linux/ktime.h>
+#include <linux/module.h>
 #include <linux/slab.h>
+#include <linux/timer.h>
 
 #include "suites.h"
 
@@ -15,6 +19,7 @@ struct setup_probe {
 	struct hrtimer timer;
 	struct completion fired;
 	int calls;
+	int other_calls;
 };
 
 static enum hrtimer_restart setup_probe_fn(struct hrtimer *timer)
@@ -22,6 +27,15 @@ static enum hrtimer_restart setup_probe_fn(struct hrtimer *timer)
 	struct setup_probe *p = container_of(timer, struct setup_probe, timer);
 
 	p->calls++;
+	complete(&p->fired);
+	return HRTIMER_NORESTART;
+}
+
+static enum hrtimer_restart setup_probe_other_fn(struct hrtimer *timer)
+{
+	struct setup_probe *p = container_of(timer, struct setup_probe, timer);
+
+	p->other_calls++;
 	complete(&p->fired);
 	return HRTIMER_NORESTART;
 }
@@ -65,9 +79,144 @@ static void compat_hrtimer_setup_abs_monotonic(struct kunit *test)
 	KUNIT_EXPECT_GE(test, ktime_to_ns(ktime_get()), ktime_to_ns(due));
 }
 
+/*
+ * hrtimer_update_function() on an idle timer: the new callback runs
+ * the next time the timer fires, and the old one never does.
+ */
+static void compat_hrtimer_update_function(struct kunit *test)
+{
+	struct setup_probe *p = kunit_kzalloc(test, sizeof(*p), GFP_KERNEL);
+	unsigned long left;
+
+	KUNIT_ASSERT_NOT_NULL(test, p);
+	init_completion(&p->fired);
+	hrtimer_setup(&p->timer, setup_probe_fn, CLOCK_MONOTONIC,
+		      HRTIMER_MODE_REL);
+	hrtimer_update_function(&p->timer, setup_probe_other_fn);
+	hrtimer_start(&p->timer, ms_to_ktime(2), HRTIMER_MODE_REL);
+	left = wait_for_completion_timeout(&p->fired, msecs_to_jiffies(2000));
+	hrtimer_cancel(&p->timer);
+	KUNIT_EXPECT_NE(test, left, 0ul);
+	KUNIT_EXPECT_EQ(test, p->other_calls, 1);
+	KUNIT_EXPECT_EQ(test, p->calls, 0);
+}
+
+/*
+ * The ktime helpers the core relies on, with no shim from 5.10 on (ktime_t
+ * has been a plain s64 since 4.10): pin the semantics it assumes, so a
+ * kernel that changed them fails here rather than in the timer model.
+ */
+static void compat_ktime_helpers(struct kunit *test)
+{
+	ktime_t t = ns_to_ktime(1000000000LL);
+	u64 a, b;
+
+	KUNIT_EXPECT_EQ(test, ktime_to_ns(ktime_add_ns(t, 5)), 1000000005LL);
+	KUNIT_EXPECT_EQ(test, ktime_to_ns(ktime_sub_ns(t, 5)), 999999995LL);
+	KUNIT_EXPECT_EQ(test, ktime_to_ns(ktime_add_ms(t, 2)), 1002000000LL);
+	KUNIT_EXPECT_EQ(test, ktime_to_ns(ms_to_ktime(3)), 3000000LL);
+	KUNIT_EXPECT_TRUE(test, ktime_before(t, ktime_add_ns(t, 1)));
+	KUNIT_EXPECT_FALSE(test, ktime_before(t, t));
+	KUNIT_EXPECT_EQ(test, ktime_compare(t, ktime_add_ns(t, 1)), -1);
+	KUNIT_EXPECT_EQ(test, ktime_compare(t, t), 0);
+	KUNIT_EXPECT_EQ(test, ktime_compare(ktime_add_ns(t, 1), t), 1);
+	/* Signed: a time before another compares below it across zero. */
+	KUNIT_EXPECT_TRUE(test, ktime_before(ns_to_ktime(-1), ns_to_ktime(0)));
+
+	a = ktime_get_ns();
+	b = ktime_to_ns(ktime_get());
+	KUNIT_EXPECT_LE(test, a, b);
+}
+
+struct timer_probe {
+	struct timer_list timer;
+	struct completion fired;
+	struct timer_probe *self;
+	int calls;
+};
+
+static void timer_probe_fn(struct timer_list *t)
+{
+	struct timer_probe *p = timer_container_of(p, t, timer);
+
+	/* timer_container_of() found the right containing structure. */
+	if (p->self == p)
+		p->calls++;
+	complete(&p->fired);
+}
+
+/* timer_container_of() in a callback: the structure the timer is in. */
+static void compat_timer_container_of(struct kunit *test)
+{
+	struct timer_probe *p = kunit_kzalloc(test, sizeof(*p), GFP_KERNEL);
+	unsigned long left;
+
+	KUNIT_ASSERT_NOT_NULL(test, p);
+	p->self = p;
+	init_completion(&p->fired);
+	timer_setup(&p->timer, timer_probe_fn, 0);
+	mod_timer(&p->timer, jiffies + 1);
+	left = wait_for_completion_timeout(&p->fired, msecs_to_jiffies(2000));
+	timer_delete_sync(&p->timer);
+	KUNIT_EXPECT_NE(test, left, 0ul);
+	KUNIT_EXPECT_EQ(test, p->calls, 1);
+}
+
+/*
+ * timer_delete() and timer_delete_sync(): 1 for a timer that was pending,
+ * 0 for one that was not, and a deleted timer never runs.
+ */
+static void compat_timer_delete(struct kunit *test)
+{
+	struct timer_probe *p = kunit_kzalloc(test, sizeof(*p), GFP_KERNEL);
+
+	KUNIT_ASSERT_NOT_NULL(test, p);
+	p->self = p;
+	init_completion(&p->fired);
+	timer_setup(&p->timer, timer_probe_fn, 0);
+
+	mod_timer(&p->timer, jiffies + msecs_to_jiffies(20));
+	KUNIT_EXPECT_TRUE(test, timer_pending(&p->timer));
+	KUNIT_EXPECT_EQ(test, timer_delete(&p->timer), 1);
+	KUNIT_EXPECT_FALSE(test, timer_pending(&p->timer));
+	KUNIT_EXPECT_EQ(test, timer_delete(&p->timer), 0);
+
+	mod_timer(&p->timer, jiffies + msecs_to_jiffies(20));
+	KUNIT_EXPECT_EQ(test, timer_delete_sync(&p->timer), 1);
+	KUNIT_EXPECT_FALSE(test, timer_pending(&p->timer));
+	KUNIT_EXPECT_EQ(test, timer_delete_sync(&p->timer), 0);
+
+	KUNIT_EXPECT_EQ(test, wait_for_completion_timeout(&p->fired,
+							  msecs_to_jiffies(40)),
+			0ul);
+	KUNIT_EXPECT_EQ(test, p->calls, 0);
+}
+
+/*
+ * MODULE_IMPORT_NS() takes the namespace as a string and must record that
+ * string itself (not its quoted form, as stringifying it again would):
+ * capture what it hands to MODULE_INFO() instead of emitting modinfo.
+ */
+#pragma push_macro("MODULE_INFO")
+#undef MODULE_INFO
+#define MODULE_INFO(tag, info) static const char compat_captured_##tag[] = info
+MODULE_IMPORT_NS("KTB_COMPAT_TEST_NS");
+#pragma pop_macro("MODULE_INFO")
+
+static void compat_module_import_ns_string(struct kunit *test)
+{
+	KUNIT_EXPECT_STREQ(test, compat_captured_import_ns,
+			   "KTB_COMPAT_TEST_NS");
+}
+
 static struct kunit_case ktb_compat_cases[] = {
 	KUNIT_CASE(compat_hrtimer_setup_sets_function),
 	KUNIT_CASE(compat_hrtimer_setup_abs_monotonic),
+	KUNIT_CASE(compat_hrtimer_update_function),
+	KUNIT_CASE(compat_ktime_helpers),
+	KUNIT_CASE(compat_timer_container_of),
+	KUNIT_CASE(compat_timer_delete),
+	KUNIT_CASE(compat_module_import_ns_string),
 	{}
 };
 
