@@ -8,6 +8,8 @@
 #   debs.sh fetch ARCH SUITES PKG...    download; print the .deb paths
 #   debs.sh depends ARCH SUITES PKG     print what PKG depends on (resolves
 #                                       a metapackage to the real package)
+#   debs.sh source SUITES PKG...        download source packages; print the
+#                                       .dsc paths (unpack with dpkg-source -x)
 #
 # SUITES is comma-separated, e.g. bookworm or bookworm,bookworm-backports.
 # Package lists are refreshed when older than a day.
@@ -16,12 +18,21 @@ set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
 usage() {
-	sed -n '9,11p' "$0" >&2
+	sed -n '9,13p' "$0" >&2
 	exit 2
 }
 (($# >= 3)) || usage
-cmd=$1 arch=$2 suites=$3
-shift 3
+cmd=$1
+shift
+# Source packages have an apt configuration of their own (deb-src lines).
+if [[ $cmd == source ]]; then
+	arch=source
+else
+	arch=$1
+	shift
+fi
+suites=$1
+shift
 
 # URI of the machine's configured archive for a suite (deb822 sources).
 archive_uri() {
@@ -42,19 +53,21 @@ exec 8>"$dir/.lock"
 flock 8
 
 keyring=/usr/share/keyrings/debian-archive-keyring.gpg
+type=deb
+[[ $arch == source ]] && type=deb-src
 : >"$dir/sources.list"
 for s in ${suites//,/ }; do
 	uri=$(archive_uri "$s")
 	[[ -n $uri ]] || { echo "debs: no archive configured for $s" >&2; exit 1; }
-	echo "deb [signed-by=$keyring] $uri $s main" >>"$dir/sources.list"
+	echo "$type [signed-by=$keyring] $uri $s main" >>"$dir/sources.list"
 done
 touch "$dir/status" "$dir/preferences"
 
 apt=(-o "Dir::Etc::sourcelist=$dir/sources.list" -o "Dir::Etc::sourceparts=$dir/none"
 	-o "Dir::Etc::preferences=$dir/preferences" -o "Dir::Etc::preferencesparts=$dir/none"
 	-o "Dir::State=$dir/state" -o "Dir::State::status=$dir/status"
-	-o "Dir::Cache=$dir/cache" -o "APT::Architecture=$arch"
-	-o "APT::Architectures=$arch" -o APT::Sandbox::User=root -q)
+	-o "Dir::Cache=$dir/cache" -o "APT::Architecture=${arch/source/amd64}"
+	-o "APT::Architectures=${arch/source/amd64}" -o APT::Sandbox::User=root -q)
 
 if [[ -z $(find "$dir/.updated" -mmin -1440 2>/dev/null) ]]; then
 	apt-get "${apt[@]}" update >"$dir/update.log" 2>&1 ||
@@ -76,6 +89,21 @@ fetch)
 		fi
 		# shellcheck disable=SC2086
 		realpath $f
+	done
+	;;
+source)
+	cd "$CACHE/debs/source"
+	for p in "$@"; do
+		# The .dsc is the one URI whose file name ends in .dsc; apt
+		# lists only what the current directory lacks, so ask in an
+		# empty one.
+		dsc=$(cd "$dir/none" && apt-get "${apt[@]}" source --print-uris "$p" |
+			awk '$2 ~ /\.dsc$/ { print $2; exit }')
+		[[ -n $dsc ]] || { echo "debs: no source $p in $suites" >&2; exit 1; }
+		if [[ ! -f $dsc ]]; then
+			apt-get "${apt[@]}" source --download-only "$p" >&2
+		fi
+		realpath "$dsc"
 	done
 	;;
 depends)
