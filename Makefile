@@ -13,6 +13,7 @@ help:
 	@echo "make uml-lint     W=1 and sparse on our sources in the KUnit (UML) configuration"
 	@echo "make kunit-debug  the same with lockdep, KASAN, UBSAN (kunit/debug.kunitconfig)"
 	@echo "make module       out-of-tree build against Debian's 6.1 amd64 headers, W=1 and sparse"
+	@echo "make matrix       kernels 5.10 6.1 6.12 7.2 x UML/amd64/mips64el/ppc64el: build, sparse, KUnit"
 	@echo "make checkpatch   checkpatch.pl --strict on src/ compat/ kunit/"
 	@echo "make kerneldoc    kernel-doc on every non-static function, and kernel-doc's own warnings"
 	@echo "make mutants      break core rules one by one; every mutant must fail make kunit"
@@ -45,6 +46,9 @@ kunit-debug: deps
 
 module: deps
 	@scripts/module.sh
+
+matrix: deps
+	@scripts/matrix.sh
 
 kerneldoc: deps
 	@scripts/kerneldoc.sh
@@ -83,7 +87,8 @@ shellcheck:
 	shellcheck -x .ci/run scripts/*.sh
 
 clean:
-	rm -rf $(CACHE)/build $(CACHE)/logs $(CACHE)/results $(CACHE)/checkpatch-ok $(CACHE)/pkg
+	rm -rf $(CACHE)/build $(CACHE)/logs $(CACHE)/results $(CACHE)/checkpatch-ok $(CACHE)/pkg \
+		$(CACHE)/matrix
 	find . -path ./.git -prune -o \( -name '*.o' -o -name '*.ko' \
 		-o -name '*.mod' -o -name '*.mod.c' -o -name '.*.cmd' \
 		-o -name Module.symvers -o -name modules.order \) -exec rm -f {} +
@@ -91,5 +96,5 @@ clean:
 distclean: clean
 	rm -rf $(CACHE)
 
-.PHONY: help check deps kunit uml-lint kunit-debug module kerneldoc mutants checkpatch e2e e2e-ppc64 e2e-mips shellcheck \
+.PHONY: help check deps kunit uml-lint kunit-debug module matrix kerneldoc mutants checkpatch e2e e2e-ppc64 e2e-mips shellcheck \
 	deb rpm pkg-test dkms-install dkms-uninstall clean distclean
