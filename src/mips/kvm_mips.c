@@ -19,13 +19,12 @@
 #include <linux/kvm_host.h>
 #include <linux/module.h>
 #include <linux/mutex.h>
-#include <linux/rcupdate.h>
 #include <linux/seq_file.h>
 #include <linux/slab.h>
 #include <linux/uaccess.h>
-#include <linux/wait_bit.h>
 #include <linux/xarray.h>
 
+#include "callers.h"
 #include "core/onereg.h"
 #include "glue.h"
 #include "kvm_mips.h"
@@ -53,20 +52,19 @@ static bool ktb_attached;
 /* Owned vCPUs by struct kvm_vcpu address; the mutex orders changes. */
 static DEFINE_XARRAY(ktb_vcpus);
 static DEFINE_MUTEX(ktb_lock);
-static atomic_t ktb_inflight = ATOMIC_INIT(0);
+static struct ktb_callers ktb_callers;
 
 enum ktb_kernel_regs { KTB_UNKNOWN, KTB_KERNEL_HAS, KTB_KERNEL_LACKS };
 static atomic_t ktb_kernel_regs = ATOMIC_INIT(KTB_UNKNOWN);
 
 static void ktb_enter(void)
 {
-	atomic_inc(&ktb_inflight);
+	ktb_callers_enter(&ktb_callers);
 }
 
 static void ktb_exit(void)
 {
-	if (atomic_dec_and_test(&ktb_inflight))
-		wake_up_var(&ktb_inflight);
+	ktb_callers_exit(&ktb_callers);
 }
 
 static struct kvm_vcpu *ktb_vcpu_of(struct ktb_mips_timer *t)
@@ -529,15 +527,7 @@ void ktb_glue_detach(void)
 {
 	WRITE_ONCE(kvm_mips_callbacks, ktb_mips_kernel_cb);
 	ktb_attached = false;
-	/*
-	 * Every task that could have loaded the old pointer has passed a
-	 * voluntary context switch (plain RCU without preemption) after
-	 * this; those inside a wrapper are counted, and the last one to
-	 * leave has returned past its decrement after the second wait.
-	 */
-	synchronize_rcu_tasks();
-	wait_var_event(&ktb_inflight, !atomic_read(&ktb_inflight));
-	synchronize_rcu_tasks();
+	ktb_callers_drain(&ktb_callers);
 	WARN_ON(!xa_empty(&ktb_vcpus));
 	pr_info("detached from kvm_mips_callbacks\n");
 }

@@ -19,13 +19,12 @@
 #include <linux/list.h>
 #include <linux/module.h>
 #include <linux/mutex.h>
-#include <linux/rcupdate.h>
 #include <linux/seq_file.h>
 #include <linux/slab.h>
-#include <linux/wait_bit.h>
 #include <asm/kvm_ppc.h>
 #include <asm/time.h>
 
+#include "callers.h"
 #include "core/onereg.h"
 #include "glue.h"
 
@@ -50,20 +49,19 @@ static struct kvmppc_ops *ktb_hv;	/* the table we patched, or NULL */
 static struct kvmppc_ops ktb_orig;	/* its fields as they were */
 static LIST_HEAD(ktb_vms);
 static LIST_HEAD(ktb_vcpus);
-static atomic_t ktb_inflight = ATOMIC_INIT(0);
+static struct ktb_callers ktb_callers;
 
 enum ktb_kernel_tb { KTB_UNKNOWN, KTB_KERNEL_HAS, KTB_KERNEL_LACKS };
 static atomic_t ktb_kernel_tb = ATOMIC_INIT(KTB_UNKNOWN);
 
 static void ktb_enter(void)
 {
-	atomic_inc(&ktb_inflight);
+	ktb_callers_enter(&ktb_callers);
 }
 
 static void ktb_exit(void)
 {
-	if (atomic_dec_and_test(&ktb_inflight))
-		wake_up_var(&ktb_inflight);
+	ktb_callers_exit(&ktb_callers);
 }
 
 static u64 ktb_read_tb(void)
@@ -261,21 +259,6 @@ static void ktb_destroy_vm(struct kvm *kvm)
 	ktb_exit();
 }
 
-/* Wait until no task can still be running, or about to run, a wrapper. */
-static void ktb_wait_for_callers(void)
-{
-	/*
-	 * A caller may have loaded a wrapper's address just before the table
-	 * was restored; once every task has passed a voluntary context switch
-	 * (plain RCU on kernels without preemption) it is either inside,
-	 * and counted, or gone. Then wait for the count, and once more for
-	 * the last one to have returned past its decrement.
-	 */
-	synchronize_rcu_tasks();
-	wait_var_event(&ktb_inflight, !atomic_read(&ktb_inflight));
-	synchronize_rcu_tasks();
-}
-
 static void ktb_patch(struct kvmppc_ops *ops)
 {
 	ktb_orig = *ops;
@@ -424,7 +407,7 @@ void ktb_glue_detach(void)
 	if (ktb_hv) {
 		ktb_unpatch();
 		mutex_unlock(&ktb_lock);
-		ktb_wait_for_callers();
+		ktb_callers_drain(&ktb_callers);
 		mutex_lock(&ktb_lock);
 		pr_info("detached from kvm-hv\n");
 	}
