@@ -86,6 +86,7 @@ mx_source() {
 	tree=$CACHE/src/linux-source-$version
 	if [[ ! -e $tree/.ktb-extracted ]]; then
 		echo "matrix: extracting linux-source-$series $version" >&2
+		mkdir -p "$CACHE/src"
 		tmp=$(mktemp -d "$CACHE/src/.extract.XXXXXX")
 		dpkg-deb --fsys-tarfile "$deb" |
 			tar -xO "./usr/src/linux-source-$series.tar.xz" | tar -xJ -C "$tmp"
@@ -102,10 +103,11 @@ mx_source() {
 	echo "$tree"
 }
 
-# mx_fresh DIR STAMP: empty DIR unless it was made from STAMP (a source
-# version): sources unpacked later can be older than the objects.
+# mx_fresh DIR STAMP: empty DIR unless it was made from STAMP (the source
+# tree's name, which has its version): sources unpacked later can be older
+# than the objects.
 mx_fresh() {
-	if [[ $(cat "$1/.ktb-stamp" 2>/dev/null) != "$2" ]]; then
+	if [[ ! -f $1/.ktb-stamp || $(cat "$1/.ktb-stamp") != "$2" ]]; then
 		rm -rf "$1"
 		mkdir -p "$1"
 		echo "$2" >"$1/.ktb-stamp"
@@ -153,7 +155,8 @@ mx_sparse() {
 		echo sparse
 		return
 	fi
-	dsc=$("$MX_HERE/debs.sh" source sid sparse 2> >(grep -Ev '^(Get:|Fetched |NOTICE|https?:|Please use|git clone|to retrieve)' >&2))
+	dsc=$("$MX_HERE/debs.sh" source sid sparse 2>"$MX_LOGS/sparse-fetch.log") ||
+		{ cat "$MX_LOGS/sparse-fetch.log" >&2; return 1; }
 	version=$(basename "$dsc" .dsc)
 	dir=$CACHE/tools/$version
 	if [[ ! -x $dir/sparse ]]; then
