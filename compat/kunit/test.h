@@ -55,11 +55,12 @@
 #define KUNIT_BASE_BINARY_ASSERTION(test, assert_class, ASSERT_CLASS_INIT,    \
 				    assert_type, left, op, right, fmt, ...)   \
 do {									      \
+	struct kunit *__test = (test);					      \
 	typeof(left) __left = (left);					      \
 	typeof(right) __right = (right);				      \
 									      \
-	KUNIT_ASSERTION(test, __left op __right, assert_class,		      \
-			ASSERT_CLASS_INIT(test, assert_type, #op, #left,      \
+	KUNIT_ASSERTION(__test, __left op __right, assert_class,	      \
+			ASSERT_CLASS_INIT(__test, assert_type, #op, #left,    \
 					  __left, #right, __right),	      \
 			fmt, ##__VA_ARGS__);				      \
 } while (0)
@@ -68,12 +69,13 @@ do {									      \
 #define KUNIT_BINARY_STR_ASSERTION(test, assert_type, left, op, right, fmt,   \
 				   ...)					      \
 do {									      \
+	struct kunit *__test = (test);					      \
 	const char *__left = (left);					      \
 	const char *__right = (right);					      \
 									      \
-	KUNIT_ASSERTION(test, strcmp(__left, __right) op 0,		      \
+	KUNIT_ASSERTION(__test, strcmp(__left, __right) op 0,		      \
 			kunit_binary_str_assert,			      \
-			KUNIT_INIT_BINARY_STR_ASSERT_STRUCT(test, assert_type,  \
+			KUNIT_INIT_BINARY_STR_ASSERT_STRUCT(__test, assert_type,\
 							    #op, #left,	      \
 							    __left, #right,   \
 							    __right),	      \
@@ -147,9 +149,9 @@ static void __maybe_unused ktb_kunit_run_params(struct kunit *test)
 #define KUNIT_ARRAY_PARAM(name, array, get_desc)				\
 	static const void *name##_gen_params(const void *prev, char *desc)	\
 	{									\
-		typeof((array)[0]) *__next = prev ?				\
-			((typeof(__next))prev) + 1 : (array);			\
-		if (__next - (array) < ARRAY_SIZE((array))) {			\
+		__auto_type __base = &(array)[0];				\
+		__auto_type __next = prev ? (typeof(__base))prev + 1 : __base;	\
+		if (__next - __base < sizeof(array) / sizeof((array)[0])) {	\
 			void (*__get_desc)(typeof(__next), char *) = get_desc;	\
 			if (__get_desc)						\
 				__get_desc(__next, desc);			\

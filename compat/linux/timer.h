@@ -34,7 +34,7 @@ static inline int timer_delete_sync(struct timer_list *timer)
 
 #ifndef timer_container_of
 #define timer_container_of(var, callback_timer, timer_fieldname) \
-	container_of(callback_timer, typeof(*var), timer_fieldname)
+	container_of(callback_timer, typeof(*(var)), timer_fieldname)
 #endif
 
 #endif /* KTB_COMPAT_LINUX_TIMER_H */
