@@ -10,6 +10,7 @@
 kunit_test_suites(&ktb_mips_count_suite,
 		  &ktb_mips_master_suite,
 		  &ktb_mips_vz_suite,
+		  &ktb_mips_insn_suite,
 		  &ktb_mips_diff_suite,
 		  &ktb_ppc_tb_suite,
 		  &ktb_onereg_suite,

@@ -95,6 +95,16 @@ MUTANTS = {
    "	ktb_mips_write_compare(state, val, false);", "	ktb_mips_write_compare(state, val, true);"),
  "M21 expiry callback does not wake the vCPU": ("src/core/mips_timer.c",
    "	t->irq->wake(t);\n", ""),
+ "M22 decoder ignores the CP0 select": ("src/core/mips_insn.c",
+   "		if (word & 0x7ff || !ktb_is_timer_reg(rd))",
+   "		if (word & 0x7f8 || !ktb_is_timer_reg(rd))"),
+ "M23 decoder takes any RDHWR register": ("src/core/mips_insn.c",
+   "	    !(re >> 3) && rd == KTB_HWR_CC) {", "	    !(re >> 3)) {"),
+ "M24 guest Compare write does not acknowledge": ("src/core/mips_insn.c",
+   "		ktb_mips_write_compare(t, src, true);", "		ktb_mips_write_compare(t, src, false);"),
+ "M25 migrating loses the armed expiry timer": ("src/core/mips_timer.c",
+   "	if (t->clock->cancel(t))\n		ktb_arm(t, READ_ONCE(t->expires));",
+   "	t->clock->cancel(t);"),
 }
 
 

@@ -122,6 +122,21 @@ void ktb_mips_timer_arm(struct ktb_mips_timer *t, ktime_t expires)
 }
 EXPORT_SYMBOL_IF_KUNIT(ktb_mips_timer_arm);
 
+/**
+ * ktb_mips_timer_migrate() - re-arm the expiry timer on this CPU
+ * @t: the timer.
+ *
+ * For a vCPU that moved to another CPU: an expiry that interrupts the CPU
+ * the guest runs on makes it exit and see its interrupt at once. The
+ * expiry time is unchanged; a timer that was not armed stays disarmed.
+ */
+void ktb_mips_timer_migrate(struct ktb_mips_timer *t)
+{
+	if (t->clock->cancel(t))
+		ktb_arm(t, READ_ONCE(t->expires));
+}
+EXPORT_SYMBOL_IF_KUNIT(ktb_mips_timer_migrate);
+
 /*
  * Count at @now while running. If Count has reached Compare but the expiry
  * timer has not delivered that interrupt yet (it is due less than a quarter

@@ -112,6 +112,7 @@ void ktb_mips_timer_init(struct ktb_mips_timer *t,
 void ktb_mips_timer_reset(struct ktb_mips_timer *t, u32 hz);
 void ktb_mips_timer_release(struct ktb_mips_timer *t);
 void ktb_mips_timer_arm(struct ktb_mips_timer *t, ktime_t expires);
+void ktb_mips_timer_migrate(struct ktb_mips_timer *t);
 ktime_t ktb_mips_timer_expired(struct ktb_mips_timer *t);
 enum hrtimer_restart ktb_mips_hrtimer_expired(struct hrtimer *timer);
 
