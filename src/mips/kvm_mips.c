@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * MIPS glue: attach to KVM through kvm_mips_callbacks and, in takeover
- * mode, run each vCPU's guest timer on the core.
+ * mode, run each vCPU's guest timer on the core. What differs between
+ * trap-and-emulate and VZ is in trap_emul.c and vz.c.
  *
  * Every caller loads kvm_mips_callbacks afresh, so attaching means
  * installing a patched copy of the kernel's table and detaching means
@@ -38,13 +39,6 @@ static_assert(KTB_REG_MIPS_COUNT_HZ == KVM_REG_MIPS_COUNT_HZ);
 static_assert(KTB_CAUSE_DC == CAUSEF_DC && KTB_CAUSE_TI == CAUSEF_TI);
 static_assert(KTB_CAUSE_IP7 == C_IRQ5);
 
-/*
- * The timer's interrupt priority in KVM's private interrupt numbering
- * (MIPS_EXC_INT_TIMER in arch/mips/kvm/interrupt.h, the same from 3.10 to
- * 5.12, the last kernel with trap-and-emulate).
- */
-#define KTB_MIPS_EXC_INT_TIMER	7
-
 struct kvm_mips_callbacks *ktb_mips_kernel_cb;
 static struct kvm_mips_callbacks ktb_cb;
 static bool ktb_attached;
@@ -57,19 +51,33 @@ static struct ktb_callers ktb_callers;
 enum ktb_kernel_regs { KTB_UNKNOWN, KTB_KERNEL_HAS, KTB_KERNEL_LACKS };
 static atomic_t ktb_kernel_regs = ATOMIC_INIT(KTB_UNKNOWN);
 
-static void ktb_enter(void)
+/**
+ * ktb_mips_enter() - start of a call into one of this module's callbacks
+ *
+ * Detach waits for every call between ktb_mips_enter() and
+ * ktb_mips_exit() to finish.
+ */
+void ktb_mips_enter(void)
 {
 	ktb_callers_enter(&ktb_callers);
 }
 
-static void ktb_exit(void)
+/**
+ * ktb_mips_exit() - end of a call into one of this module's callbacks
+ */
+void ktb_mips_exit(void)
 {
 	ktb_callers_exit(&ktb_callers);
 }
 
+static struct ktb_mips_vcpu *ktb_v(struct ktb_mips_timer *t)
+{
+	return container_of(t, struct ktb_mips_vcpu, t);
+}
+
 static struct kvm_vcpu *ktb_vcpu_of(struct ktb_mips_timer *t)
 {
-	return container_of(t, struct ktb_mips_vcpu, t)->vcpu;
+	return ktb_v(t)->vcpu;
 }
 
 static void ktb_queue(struct ktb_mips_timer *t)
@@ -92,12 +100,12 @@ static void ktb_wake(struct ktb_mips_timer *t)
 
 static u32 ktb_read_cause(struct ktb_mips_timer *t)
 {
-	return kvm_read_c0_guest_cause(ktb_cop0(ktb_vcpu_of(t)));
+	return ktb_mips_guest_cause(ktb_v(t));
 }
 
 static void ktb_write_cause(struct ktb_mips_timer *t, u32 cause)
 {
-	kvm_write_c0_guest_cause(ktb_cop0(ktb_vcpu_of(t)), cause);
+	ktb_mips_set_guest_cause(ktb_v(t), cause);
 }
 
 static const struct ktb_mips_irq_ops ktb_irq = {
@@ -119,16 +127,16 @@ struct ktb_mips_vcpu *ktb_mips_owned(struct kvm_vcpu *vcpu)
 	return xa_load(&ktb_vcpus, (unsigned long)vcpu);
 }
 
-/**
- * ktb_mips_sync_compare() - mirror Compare into the kernel's CP0 copy
- * @v: an owned vCPU.
- *
- * Dynamic translation turns guest reads of Compare into loads from the
- * kernel's CP0 array, so it must hold the core's value.
+/*
+ * Mirror Compare into the guest's register. Trap-and-emulate: dynamic
+ * translation turns guest reads of Compare into loads from the kernel's
+ * CP0 array, so it must hold the core's value. VZ: the core writes the
+ * hardware register itself (a second write would acknowledge Cause.TI).
  */
-void ktb_mips_sync_compare(struct ktb_mips_vcpu *v)
+static void ktb_sync_compare(struct ktb_mips_vcpu *v)
 {
-	kvm_write_c0_guest_compare(ktb_cop0(v->vcpu), v->t.compare);
+	if (!v->t.vz)
+		ktb_mips_set_guest_compare(v, v->t.compare);
 }
 
 /* Take the kernel's timer state over exactly, expiry included. */
@@ -138,6 +146,8 @@ static void ktb_adopt(struct ktb_mips_vcpu *v)
 	struct ktb_mips_timer *t = &v->t;
 	bool armed = hrtimer_cancel(&a->comparecount_timer);
 
+	preempt_disable();
+
 	t->count_ctl = a->count_ctl;
 	t->count_bias = a->count_bias;
 	t->count_hz = a->count_hz;
@@ -145,9 +155,11 @@ static void ktb_adopt(struct ktb_mips_vcpu *v)
 	t->count_resume = a->count_resume;
 	t->count_period = a->count_period;
 	t->count = kvm_read_c0_guest_count(ktb_cop0(v->vcpu));
-	t->compare = kvm_read_c0_guest_compare(ktb_cop0(v->vcpu));
+	t->compare = ktb_mips_guest_compare(v);
 	if (armed)
 		ktb_mips_timer_arm(t, hrtimer_get_expires(&a->comparecount_timer));
+	ktb_mips_mode_adopted(v);
+	preempt_enable();
 }
 
 /* The reverse: the kernel's timer continues exactly where ours was. */
@@ -157,6 +169,7 @@ static void ktb_hand_back(struct ktb_mips_vcpu *v)
 	struct ktb_mips_timer *t = &v->t;
 	bool armed = hrtimer_cancel(&t->hrtimer);
 
+	preempt_disable();
 	a->count_ctl = t->count_ctl;
 	a->count_bias = t->count_bias;
 	a->count_hz = t->count_hz;
@@ -164,10 +177,13 @@ static void ktb_hand_back(struct ktb_mips_vcpu *v)
 	a->count_resume = t->count_resume;
 	a->count_period = t->count_period;
 	kvm_write_c0_guest_count(ktb_cop0(v->vcpu), t->count);
-	kvm_write_c0_guest_compare(ktb_cop0(v->vcpu), t->compare);
+	/* Unchanged under VZ, where a write would acknowledge Cause.TI. */
+	if (ktb_mips_guest_compare(v) != t->compare)
+		ktb_mips_set_guest_compare(v, t->compare);
 	if (armed)
 		hrtimer_start(&a->comparecount_timer, READ_ONCE(t->expires),
 			      HRTIMER_MODE_ABS);
+	preempt_enable();
 }
 
 /* Own @vcpu's timer (takeover mode); returns it, or NULL if out of memory. */
@@ -181,7 +197,9 @@ static struct ktb_mips_vcpu *ktb_own(struct kvm_vcpu *vcpu)
 	if (!v)
 		return NULL;
 	v->vcpu = vcpu;
+	v->cpu = -1;
 	ktb_mips_timer_init(&v->t, &ktb_mips_hrtimer_clock, &ktb_irq);
+	v->t.vz = ktb_mips_mode_vz;
 
 	mutex_lock(&ktb_lock);
 	/* A pin that fails means this module is going: leave it be. */
@@ -191,6 +209,14 @@ static struct ktb_mips_vcpu *ktb_own(struct kvm_vcpu *vcpu)
 		kfree(v);
 		return ktb_mips_owned(vcpu);
 	}
+	/*
+	 * Owned from a ONE_REG ioctl, the vCPU is loaded here; from
+	 * vcpu_setup it is not. Load and put keep this up to date from now
+	 * on: both see @v, which is already in the table.
+	 */
+	preempt_disable();
+	v->cpu = vcpu->cpu == smp_processor_id() ? vcpu->cpu : -1;
+	preempt_enable();
 	ktb_adopt(v);
 	mutex_unlock(&ktb_lock);
 	return v;
@@ -254,20 +280,20 @@ static int ktb_vcpu_setup(struct kvm_vcpu *vcpu)
 {
 	int ret;
 
-	ktb_enter();
+	ktb_mips_enter();
 	ret = ktb_mips_kernel_cb->vcpu_setup(vcpu);
 	if (!ret && ktb_takeover && !ktb_own(vcpu))
 		ret = -ENOMEM;
-	ktb_exit();
+	ktb_mips_exit();
 	return ret;
 }
 
 static void ktb_vcpu_uninit(struct kvm_vcpu *vcpu)
 {
-	ktb_enter();
+	ktb_mips_enter();
 	ktb_disown(vcpu);
 	ktb_mips_kernel_cb->vcpu_uninit(vcpu);
-	ktb_exit();
+	ktb_mips_exit();
 }
 
 static int ktb_get_one_reg(struct kvm_vcpu *vcpu,
@@ -278,14 +304,20 @@ static int ktb_get_one_reg(struct kvm_vcpu *vcpu,
 	struct ktb_mips_vcpu *v;
 	int ret;
 
-	ktb_enter();
+	ktb_mips_enter();
 	if (r && ktb_taking_over(vcpu)) {
 		v = ktb_own(vcpu);
-		ret = v ? ktb_reg_get(r, &v->t, (u64 *)val) : -ENOMEM;
+		ret = -ENOMEM;
+		if (v) {
+			/* VZ: the registers are this CPU's guest context. */
+			preempt_disable();
+			ret = ktb_reg_get(r, &v->t, (u64 *)val);
+			preempt_enable();
+		}
 	} else {
 		ret = ktb_mips_kernel_cb->get_one_reg(vcpu, reg, val);
 	}
-	ktb_exit();
+	ktb_mips_exit();
 	return ret;
 }
 
@@ -297,17 +329,22 @@ static int ktb_set_one_reg(struct kvm_vcpu *vcpu,
 	struct ktb_mips_vcpu *v;
 	int ret;
 
-	ktb_enter();
+	ktb_mips_enter();
 	if (!r || !ktb_taking_over(vcpu)) {
 		ret = ktb_mips_kernel_cb->set_one_reg(vcpu, reg, val);
 		goto out;
 	}
 	v = ktb_own(vcpu);
-	ret = v ? ktb_reg_set(r, &v->t, val) : -ENOMEM;
-	if (ret)
+	if (!v) {
+		ret = -ENOMEM;
 		goto out;
-	if (reg->id == KVM_REG_MIPS_CP0_COMPARE) {
-		ktb_mips_sync_compare(v);
+	}
+	preempt_disable();
+	ret = ktb_reg_set(r, &v->t, val);
+	if (ret) {
+		/* Nothing changed. */
+	} else if (reg->id == KVM_REG_MIPS_CP0_COMPARE) {
+		ktb_sync_compare(v);
 	} else if (reg->id == KVM_REG_MIPS_CP0_CAUSE) {
 		/*
 		 * Cause.TI set by userspace (a restored VM whose timer
@@ -320,8 +357,9 @@ static int ktb_set_one_reg(struct kvm_vcpu *vcpu,
 		else
 			ktb_dequeue(&v->t);
 	}
+	preempt_enable();
 out:
-	ktb_exit();
+	ktb_mips_exit();
 	return ret;
 }
 
@@ -343,9 +381,9 @@ static unsigned long ktb_num_regs(struct kvm_vcpu *vcpu)
 {
 	unsigned long n;
 
-	ktb_enter();
+	ktb_mips_enter();
 	n = ktb_mips_kernel_cb->num_regs(vcpu) + ktb_extra_regs(vcpu);
-	ktb_exit();
+	ktb_mips_exit();
 	return n;
 }
 
@@ -354,13 +392,13 @@ static int ktb_copy_reg_indices(struct kvm_vcpu *vcpu, u64 __user *indices)
 	unsigned long i, n;
 	int ret;
 
-	ktb_enter();
+	ktb_mips_enter();
 	ret = ktb_mips_kernel_cb->copy_reg_indices(vcpu, indices);
 	n = ktb_mips_kernel_cb->num_regs(vcpu);
 	for (i = 0; !ret && i < ktb_extra_regs(vcpu); i++)
 		if (put_user(KTB_REG_MIPS_COUNT_CTL + i, indices + n + i))
 			ret = -EFAULT;
-	ktb_exit();
+	ktb_mips_exit();
 	return ret;
 }
 
@@ -380,77 +418,61 @@ static int ktb_kernel_emulates(struct kvm_vcpu *vcpu,
 	return ret;
 }
 
-static int ktb_handle_exit(struct kvm_vcpu *vcpu, bool cop_unusable)
+/**
+ * ktb_mips_dispatch() - finish a guest exit as an exit wrapper decided
+ * @vcpu:    the vCPU, in its exit handler.
+ * @how:     what the wrapper made of the exit.
+ * @handler: the kernel's handler for this exit.
+ *
+ * Return: the exit handler's result (RESUME_GUEST after an emulation).
+ */
+int ktb_mips_dispatch(struct kvm_vcpu *vcpu, enum ktb_emul how,
+		      int (*handler)(struct kvm_vcpu *vcpu))
 {
-	int (*handler)(struct kvm_vcpu *vcpu) = cop_unusable ?
-		ktb_mips_kernel_cb->handle_cop_unusable :
-		ktb_mips_kernel_cb->handle_res_inst;
-	/*
-	 * The kernel's handler may sleep for as long as the guest waits
-	 * (WAIT): hold the module meanwhile, so rmmod says "in use" instead
-	 * of blocking in detach until the guest wakes.
-	 */
-	bool pinned = try_module_get(THIS_MODULE);
-	int ret;
-
-	ktb_enter();
-	switch (ktb_te_emulate(vcpu, cop_unusable)) {
-	case KTB_TE_EMULATED:
-		ret = RESUME_GUEST;
-		break;
-	case KTB_TE_KERNEL:
-		ret = ktb_kernel_emulates(vcpu, handler);
-		break;
+	switch (how) {
+	case KTB_EMUL_DONE:
+		return RESUME_GUEST;
+	case KTB_EMUL_KERNEL:
+		return ktb_kernel_emulates(vcpu, handler);
 	default:
-		ret = handler(vcpu);
-		break;
+		return handler(vcpu);
 	}
-	if (pinned)
-		module_put(THIS_MODULE);
-	ktb_exit();
-	return ret;
-}
-
-static int ktb_handle_cop_unusable(struct kvm_vcpu *vcpu)
-{
-	return ktb_handle_exit(vcpu, true);
-}
-
-static int ktb_handle_res_inst(struct kvm_vcpu *vcpu)
-{
-	return ktb_handle_exit(vcpu, false);
 }
 
 /*
- * Trap-and-emulate kernels 5.8 to 5.12 test the wrong Status.IM bit when
- * delivering an interrupt: the shift they compute for the timer line
- * keeps only 5 bits and always lands on IM0. For the duration of the
- * kernel's delivery, make IM0 say what IM7 says; on a kernel without the
- * bug IM0 is not consulted for the timer, and nothing observes the guest's
- * Status meanwhile.
+ * Load and put run with interrupts off. A vCPU that moved takes its expiry
+ * timer along, as the kernel does with its own, so that the expiry
+ * interrupts the CPU the guest runs on.
  */
-static int ktb_irq_deliver(struct kvm_vcpu *vcpu, unsigned int priority,
-			   u32 cause)
+static int ktb_vcpu_load(struct kvm_vcpu *vcpu, int cpu)
 {
-	struct mips_coproc *cop0 = ktb_cop0(vcpu);
-	u32 im0 = 0;
-	bool fix = priority == KTB_MIPS_EXC_INT_TIMER && ktb_mips_owned(vcpu);
+	struct ktb_mips_vcpu *v;
 	int ret;
 
-	ktb_enter();
-	if (fix) {
-		u32 status = kvm_read_c0_guest_status(cop0);
+	ktb_mips_enter();
+	v = ktb_mips_owned(vcpu);
+	if (v && vcpu->arch.last_sched_cpu != cpu)
+		ktb_mips_timer_migrate(&v->t);
+	ret = ktb_mips_kernel_cb->vcpu_load(vcpu, cpu);
+	if (v)
+		WRITE_ONCE(v->cpu, cpu);
+	ktb_mips_exit();
+	return ret;
+}
 
-		im0 = status & STATUSF_IP0;
-		kvm_write_c0_guest_status(cop0, status & STATUSF_IP7 ?
-					  status | STATUSF_IP0 :
-					  status & ~STATUSF_IP0);
+static int ktb_vcpu_put(struct kvm_vcpu *vcpu, int cpu)
+{
+	struct ktb_mips_vcpu *v;
+	int ret;
+
+	ktb_mips_enter();
+	v = ktb_mips_owned(vcpu);
+	if (v) {
+		ktb_mips_mode_put(v);
+		WRITE_ONCE(v->cpu, -1);
 	}
-	ret = ktb_mips_kernel_cb->irq_deliver(vcpu, priority, cause);
-	if (fix)
-		kvm_write_c0_guest_status(cop0, (kvm_read_c0_guest_status(cop0) &
-						 ~STATUSF_IP0) | im0);
-	ktb_exit();
+	ret = ktb_mips_kernel_cb->vcpu_put(vcpu, cpu);
+	ktb_mips_exit();
 	return ret;
 }
 
@@ -465,12 +487,14 @@ static int ktb_vcpus_show(struct seq_file *m, void *unused)
 	xa_for_each(&ktb_vcpus, index, v) {
 		struct ktb_mips_timer *t = &v->t;
 
-		seq_printf(m, "vm %d vcpu %d: count %#x compare %#x cause %#x count_ctl %#x count_hz %u count_resume %lld%s\n",
+		/* Count is the soft timer's: stale while the hardware has it. */
+		seq_printf(m, "vm %d vcpu %d: count %#x compare %#x cause %#x count_ctl %#x count_hz %u count_resume %lld%s%s\n",
 			   v->vcpu->kvm->userspace_pid, v->vcpu->vcpu_id,
 			   ktb_mips_peek_count(t, ktime_get()),
 			   t->compare, t->irq->read_cause(t), t->count_ctl,
 			   t->count_hz, ktb_mips_get_count_resume(t),
-			   ktb_mips_timer_stopped(t) ? " stopped" : "");
+			   ktb_mips_timer_stopped(t) ? " stopped" : "",
+			   READ_ONCE(v->htimer) ? " htimer" : "");
 	}
 	mutex_unlock(&ktb_lock);
 	return 0;
@@ -499,15 +523,11 @@ int ktb_glue_attach(struct dentry *debugfs)
 	ktb_cb.set_one_reg = ktb_set_one_reg;
 	ktb_cb.num_regs = ktb_num_regs;
 	ktb_cb.copy_reg_indices = ktb_copy_reg_indices;
-	if (ktb_takeover && !IS_ENABLED(CONFIG_KVM_MIPS_TE)) {
-		pr_err("takeover of the VZ hardware timer is not implemented yet\n");
-		return -EOPNOTSUPP;
-	}
-	/* Guest exits only matter for timers this module owns. */
+	/* Load, put and guest exits only matter for timers this module owns. */
 	if (ktb_takeover) {
-		ktb_cb.handle_cop_unusable = ktb_handle_cop_unusable;
-		ktb_cb.handle_res_inst = ktb_handle_res_inst;
-		ktb_cb.irq_deliver = ktb_irq_deliver;
+		ktb_cb.vcpu_load = ktb_vcpu_load;
+		ktb_cb.vcpu_put = ktb_vcpu_put;
+		ktb_mips_mode_takeover(&ktb_cb);
 	}
 	debugfs_create_file("vcpus", 0444, debugfs, NULL, &ktb_vcpus_fops);
 	WRITE_ONCE(kvm_mips_callbacks, &ktb_cb);

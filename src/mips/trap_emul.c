@@ -1,25 +1,94 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Trap-and-emulate guests: decode the instruction that trapped and, when it
- * is a guest access to CP0 Count, Compare or Cause (mfc0/mtc0 and their
- * 64-bit forms) or RDHWR $2, emulate it through the timer core. Anything
- * else, and any case this decoder cannot handle exactly, is left to the
- * kernel's own emulation.
+ * Trap-and-emulate guests (kernels up to 5.12 built with
+ * CONFIG_KVM_MIPS_TE): every guest CP0 access traps. The instruction that
+ * trapped is decoded and, when it is a guest access to CP0 Count, Compare
+ * or Cause (mfc0/mtc0 and their 64-bit forms) or RDHWR $2, carried out on
+ * the timer core. Anything else, and any case this file cannot handle
+ * exactly, is left to the kernel's own emulation. The guest's registers
+ * live in the kernel's CP0 array.
  */
 #include <linux/kvm_host.h>
+#include <linux/module.h>
 #include <linux/uaccess.h>
 #include <asm/mipsregs.h>
 
+#include "core/mips_insn.h"
 #include "kvm_mips.h"
 
-#define KTB_OP_COP0	0x10
-#define KTB_OP_SPEC3	0x1f
-#define KTB_FN_RDHWR	0x3b
-#define KTB_COP0_MF	0x00
-#define KTB_COP0_DMF	0x01
-#define KTB_COP0_MT	0x04
-#define KTB_COP0_DMT	0x05
-#define KTB_HWR_CC	2
+/*
+ * The timer's interrupt priority in KVM's private interrupt numbering
+ * (MIPS_EXC_INT_TIMER in arch/mips/kvm/interrupt.h, the same from 3.10 to
+ * 5.12, the last kernel with trap-and-emulate).
+ */
+#define KTB_MIPS_EXC_INT_TIMER	7
+#define KTB_HWR_CC		2
+
+/* No hardware guest timer. */
+const struct ktb_vz_hw_ops *const ktb_mips_mode_vz;
+
+/**
+ * ktb_mips_guest_compare() - the guest's CP0 Compare as the kernel holds it
+ * @v: an owned vCPU.
+ *
+ * Return: the kernel's copy of the guest's Compare.
+ */
+u32 ktb_mips_guest_compare(struct ktb_mips_vcpu *v)
+{
+	return kvm_read_c0_guest_compare(ktb_cop0(v->vcpu));
+}
+
+/**
+ * ktb_mips_set_guest_compare() - set the kernel's copy of guest Compare
+ * @v:       an owned vCPU.
+ * @compare: the value.
+ */
+void ktb_mips_set_guest_compare(struct ktb_mips_vcpu *v, u32 compare)
+{
+	kvm_write_c0_guest_compare(ktb_cop0(v->vcpu), compare);
+}
+
+/**
+ * ktb_mips_guest_cause() - the guest's CP0 Cause
+ * @v: an owned vCPU.
+ *
+ * Return: the kernel's copy of the guest's Cause.
+ */
+u32 ktb_mips_guest_cause(struct ktb_mips_vcpu *v)
+{
+	return kvm_read_c0_guest_cause(ktb_cop0(v->vcpu));
+}
+
+/**
+ * ktb_mips_set_guest_cause() - set the guest's CP0 Cause
+ * @v:     an owned vCPU.
+ * @cause: the value.
+ */
+void ktb_mips_set_guest_cause(struct ktb_mips_vcpu *v, u32 cause)
+{
+	kvm_write_c0_guest_cause(ktb_cop0(v->vcpu), cause);
+}
+
+/**
+ * ktb_mips_mode_adopted() - a vCPU's timer was just taken over
+ * @v: the vCPU.
+ *
+ * Nothing to do: the kernel's timer is only ever consulted through the
+ * exits this file wraps.
+ */
+void ktb_mips_mode_adopted(struct ktb_mips_vcpu *v)
+{
+}
+
+/**
+ * ktb_mips_mode_put() - an owned vCPU is being put
+ * @v: the vCPU.
+ *
+ * Nothing to do: the timer does not depend on the CPU's state.
+ */
+void ktb_mips_mode_put(struct ktb_mips_vcpu *v)
+{
+}
 
 /*
  * Read the guest instruction at @pc. During exit handling the guest's
@@ -63,100 +132,121 @@ static void ktb_te_set_gpr(struct kvm_vcpu *vcpu, unsigned int rt, u32 val)
 		vcpu->arch.gprs[rt] = (long)(s32)val;
 }
 
-static bool ktb_te_is_timer_reg(unsigned int rd)
-{
-	return rd == MIPS_CP0_COUNT || rd == MIPS_CP0_COMPARE ||
-	       rd == MIPS_CP0_CAUSE;
-}
-
-/* mfc0/mtc0 (or dmfc0/dmtc0) of Count, Compare or Cause, select 0? */
-static bool ktb_te_is_timer_cop0(u32 inst)
-{
-	unsigned int rs = (inst >> 21) & 0x1f;
-
-	/* Bits 10..3 are zero and sel (2..0) is 0 for these registers. */
-	return (inst >> 26) == KTB_OP_COP0 && !(inst & 0x7ff) &&
-	       (rs == KTB_COP0_MF || rs == KTB_COP0_DMF ||
-		rs == KTB_COP0_MT || rs == KTB_COP0_DMT) &&
-	       ktb_te_is_timer_reg((inst >> 11) & 0x1f);
-}
-
 /* RDHWR $2 that the guest may execute (else the kernel raises RI)? */
-static bool ktb_te_is_timer_rdhwr(struct kvm_vcpu *vcpu, u32 inst)
+static bool ktb_te_rdhwr_allowed(struct kvm_vcpu *vcpu)
 {
-	unsigned int rs = (inst >> 21) & 0x1f;
-	unsigned int rd = (inst >> 11) & 0x1f;
-	unsigned int re = (inst >> 6) & 0x1f;
-
-	if ((inst >> 26) != KTB_OP_SPEC3 || (inst & 0x3f) != KTB_FN_RDHWR ||
-	    rs || (re >> 3) || rd != KTB_HWR_CC)
-		return false;
 	return KVM_GUEST_KERNEL_MODE(vcpu) ||
 	       (kvm_read_c0_guest_hwrena(ktb_cop0(vcpu)) & BIT(KTB_HWR_CC));
 }
 
-static void ktb_te_cop0(struct ktb_mips_vcpu *v, u32 inst)
+/*
+ * Emulate a trapped guest timer access of an owned vCPU. An access inside
+ * a branch delay slot would mean emulating the branch as well, which stays
+ * with the kernel; so does an instruction that cannot be read here.
+ */
+static enum ktb_emul ktb_te_emulate(struct ktb_mips_vcpu *v, bool cop_unusable)
 {
-	struct ktb_mips_timer *t = &v->t;
-	unsigned int rs = (inst >> 21) & 0x1f;
-	unsigned int rt = (inst >> 16) & 0x1f;
-	unsigned int rd = (inst >> 11) & 0x1f;
-	u32 val = v->vcpu->arch.gprs[rt];
+	struct kvm_vcpu *vcpu = v->vcpu;
+	bool bd = vcpu->arch.host_cp0_cause & CAUSEF_BD;
+	struct ktb_mips_timer_insn insn;
+	u32 word, val;
 
-	if (rs == KTB_COP0_MF || rs == KTB_COP0_DMF) {
-		if (rd == MIPS_CP0_COUNT)
-			val = ktb_mips_read_count(t);
-		else if (rd == MIPS_CP0_COMPARE)
-			val = ktb_mips_read_compare(t);
-		else
-			val = t->irq->read_cause(t);
-		ktb_te_set_gpr(v->vcpu, rt, val);
-	} else if (rd == MIPS_CP0_COUNT) {
-		ktb_mips_write_count(t, val);
-	} else if (rd == MIPS_CP0_COMPARE) {
-		ktb_mips_write_compare(t, val, true);
-		ktb_mips_sync_compare(v);
-	} else {
-		ktb_mips_write_cause(t, val, KTB_CAUSE_GUEST_WRITABLE);
+	if (!ktb_te_read_inst(vcpu, bd, &word))
+		return KTB_EMUL_KERNEL;
+	/* CP0 accesses trap as coprocessor unusable, RDHWR as reserved. */
+	if (!ktb_mips_decode_timer_insn(word, &insn) ||
+	    insn.rdhwr == cop_unusable ||
+	    (insn.rdhwr && !ktb_te_rdhwr_allowed(vcpu)))
+		return KTB_EMUL_OTHER;
+	if (bd)
+		return KTB_EMUL_KERNEL;
+
+	val = ktb_mips_exec_timer_insn(&v->t, &insn, vcpu->arch.gprs[insn.rt],
+				       KTB_CAUSE_GUEST_WRITABLE);
+	if (insn.write && insn.reg == KTB_CP0_COMPARE)
+		ktb_mips_set_guest_compare(v, v->t.compare);
+	else if (!insn.write)
+		ktb_te_set_gpr(vcpu, insn.rt, val);
+	vcpu->arch.pc += 4;
+	return KTB_EMUL_DONE;
+}
+
+static int ktb_te_handle_exit(struct kvm_vcpu *vcpu, bool cop_unusable)
+{
+	int (*handler)(struct kvm_vcpu *vcpu) = cop_unusable ?
+		ktb_mips_kernel_cb->handle_cop_unusable :
+		ktb_mips_kernel_cb->handle_res_inst;
+	/*
+	 * The kernel's handler may sleep for as long as the guest waits
+	 * (WAIT): hold the module meanwhile, so rmmod says "in use" instead
+	 * of blocking in detach until the guest wakes.
+	 */
+	bool pinned = try_module_get(THIS_MODULE);
+	enum ktb_emul how = KTB_EMUL_OTHER;
+	struct ktb_mips_vcpu *v;
+	int ret;
+
+	ktb_mips_enter();
+	v = ktb_mips_owned(vcpu);
+	if (v)
+		how = ktb_te_emulate(v, cop_unusable);
+	ret = ktb_mips_dispatch(vcpu, how, handler);
+	if (pinned)
+		module_put(THIS_MODULE);
+	ktb_mips_exit();
+	return ret;
+}
+
+static int ktb_te_handle_cop_unusable(struct kvm_vcpu *vcpu)
+{
+	return ktb_te_handle_exit(vcpu, true);
+}
+
+static int ktb_te_handle_res_inst(struct kvm_vcpu *vcpu)
+{
+	return ktb_te_handle_exit(vcpu, false);
+}
+
+/*
+ * Trap-and-emulate kernels 5.8 to 5.12 test the wrong Status.IM bit when
+ * delivering an interrupt: the shift they compute for the timer line
+ * keeps only 5 bits and always lands on IM0. For the duration of the
+ * kernel's delivery, make IM0 say what IM7 says; on a kernel without the
+ * bug IM0 is not consulted for the timer, and nothing observes the guest's
+ * Status meanwhile.
+ */
+static int ktb_te_irq_deliver(struct kvm_vcpu *vcpu, unsigned int priority,
+			      u32 cause)
+{
+	struct mips_coproc *cop0 = ktb_cop0(vcpu);
+	u32 im0 = 0;
+	bool fix = priority == KTB_MIPS_EXC_INT_TIMER && ktb_mips_owned(vcpu);
+	int ret;
+
+	ktb_mips_enter();
+	if (fix) {
+		u32 status = kvm_read_c0_guest_status(cop0);
+
+		im0 = status & STATUSF_IP0;
+		kvm_write_c0_guest_status(cop0, status & STATUSF_IP7 ?
+					  status | STATUSF_IP0 :
+					  status & ~STATUSF_IP0);
 	}
+	ret = ktb_mips_kernel_cb->irq_deliver(vcpu, priority, cause);
+	if (fix)
+		kvm_write_c0_guest_status(cop0, (kvm_read_c0_guest_status(cop0) &
+						 ~STATUSF_IP0) | im0);
+	ktb_mips_exit();
+	return ret;
 }
 
 /**
- * ktb_te_emulate() - emulate a trapped guest timer access
- * @vcpu:         the vCPU, in its exit handler.
- * @cop_unusable: true for a coprocessor unusable exit, false for a
- *                reserved instruction exit.
- *
- * Handles only vCPUs whose timer this module owns. An access inside a
- * branch delay slot would mean emulating the branch as well, which stays
- * with the kernel; so does an instruction that cannot be read here.
- *
- * Return: KTB_TE_EMULATED (PC advanced: resume the guest), KTB_TE_OTHER
- * (not a timer access: the kernel's handler takes it), or KTB_TE_KERNEL
- * (a timer access, or possibly one, that the kernel must emulate with the
- * timer state handed back to it).
+ * ktb_mips_mode_takeover() - install the trap-and-emulate exit wrappers
+ * @cb: this module's copy of the callbacks.
  */
-enum ktb_te_result ktb_te_emulate(struct kvm_vcpu *vcpu, bool cop_unusable)
+void ktb_mips_mode_takeover(struct kvm_mips_callbacks *cb)
 {
-	struct ktb_mips_vcpu *v = ktb_mips_owned(vcpu);
-	bool bd = vcpu->arch.host_cp0_cause & CAUSEF_BD;
-	u32 inst;
-
-	if (!v)
-		return KTB_TE_OTHER;
-	if (!ktb_te_read_inst(vcpu, bd, &inst))
-		return KTB_TE_KERNEL;
-	if (cop_unusable ? !ktb_te_is_timer_cop0(inst) :
-			   !ktb_te_is_timer_rdhwr(vcpu, inst))
-		return KTB_TE_OTHER;
-	if (bd)
-		return KTB_TE_KERNEL;
-
-	if (cop_unusable)
-		ktb_te_cop0(v, inst);
-	else
-		ktb_te_set_gpr(vcpu, (inst >> 16) & 0x1f,
-			       ktb_mips_read_count(&v->t));
-	vcpu->arch.pc += 4;
-	return KTB_TE_EMULATED;
+	cb->handle_cop_unusable = ktb_te_handle_cop_unusable;
+	cb->handle_res_inst = ktb_te_handle_res_inst;
+	cb->irq_deliver = ktb_te_irq_deliver;
 }
