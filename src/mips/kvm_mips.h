@@ -17,7 +17,9 @@
  * @vcpu:   the kernel's vCPU.
  * @t:      its timer, replacing the kernel's comparecount timer.
  * @cpu:    VZ: the CPU whose guest CP0 context holds this vCPU's
- *          registers (it is loaded there), or -1.
+ *          registers (it is loaded there), or -1. Not vcpu->cpu, which
+ *          the kernel clears before calling vcpu_put, while the
+ *          registers are still there to be saved.
  * @htimer: VZ: the guest has the hardware timer (for debugfs).
  */
 struct ktb_mips_vcpu {
