@@ -26,6 +26,7 @@
 #include <linux/xarray.h>
 
 #include "callers.h"
+#include "core/mips_insn.h"
 #include "core/onereg.h"
 #include "glue.h"
 #include "kvm_mips.h"
@@ -419,6 +420,34 @@ static int ktb_kernel_emulates(struct kvm_vcpu *vcpu,
 }
 
 /**
+ * ktb_mips_emulate() - carry out a decoded guest timer access
+ * @v:          an owned vCPU, in its exit handler.
+ * @insn:       the access, not in a branch delay slot.
+ * @cause_mask: the Cause bits a guest write may change.
+ *
+ * Writes a read's result to the destination register (sign-extended, as
+ * 32-bit CP0 values are held) and steps the guest past the instruction.
+ *
+ * Return: KTB_EMUL_DONE.
+ */
+enum ktb_emul ktb_mips_emulate(struct ktb_mips_vcpu *v,
+			       const struct ktb_mips_timer_insn *insn,
+			       u32 cause_mask)
+{
+	struct kvm_vcpu *vcpu = v->vcpu;
+	u32 val = ktb_mips_exec_timer_insn(&v->t, insn,
+					   vcpu->arch.gprs[insn->rt],
+					   cause_mask);
+
+	if (insn->write && insn->reg == KTB_CP0_COMPARE)
+		ktb_sync_compare(v);
+	else if (!insn->write && insn->rt)
+		vcpu->arch.gprs[insn->rt] = (long)(s32)val;
+	vcpu->arch.pc += 4;
+	return KTB_EMUL_DONE;
+}
+
+/**
  * ktb_mips_dispatch() - finish a guest exit as an exit wrapper decided
  * @vcpu:    the vCPU, in its exit handler.
  * @how:     what the wrapper made of the exit.
@@ -429,14 +458,24 @@ static int ktb_kernel_emulates(struct kvm_vcpu *vcpu,
 int ktb_mips_dispatch(struct kvm_vcpu *vcpu, enum ktb_emul how,
 		      int (*handler)(struct kvm_vcpu *vcpu))
 {
-	switch (how) {
-	case KTB_EMUL_DONE:
+	bool pinned;
+	int ret;
+
+	if (how == KTB_EMUL_DONE)
 		return RESUME_GUEST;
-	case KTB_EMUL_KERNEL:
-		return ktb_kernel_emulates(vcpu, handler);
-	default:
-		return handler(vcpu);
-	}
+	/*
+	 * The kernel's handler may sleep for as long as the guest waits
+	 * (WAIT): hold the module meanwhile, so rmmod says "in use" instead
+	 * of blocking in detach until the guest wakes.
+	 */
+	pinned = try_module_get(THIS_MODULE);
+	if (how == KTB_EMUL_KERNEL)
+		ret = ktb_kernel_emulates(vcpu, handler);
+	else
+		ret = handler(vcpu);
+	if (pinned)
+		module_put(THIS_MODULE);
+	return ret;
 }
 
 /*

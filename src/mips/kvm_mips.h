@@ -12,6 +12,8 @@
 
 #include "core/mips_timer.h"
 
+struct ktb_mips_timer_insn;
+
 /**
  * struct ktb_mips_vcpu - a vCPU whose timer this module runs
  * @vcpu:   the kernel's vCPU.
@@ -53,6 +55,9 @@ extern struct kvm_mips_callbacks *ktb_mips_kernel_cb;
 struct ktb_mips_vcpu *ktb_mips_owned(struct kvm_vcpu *vcpu);
 void ktb_mips_enter(void);
 void ktb_mips_exit(void);
+enum ktb_emul ktb_mips_emulate(struct ktb_mips_vcpu *v,
+			       const struct ktb_mips_timer_insn *insn,
+			       u32 cause_mask);
 int ktb_mips_dispatch(struct kvm_vcpu *vcpu, enum ktb_emul how,
 		      int (*handler)(struct kvm_vcpu *vcpu));
 

@@ -9,7 +9,6 @@
  * live in the kernel's CP0 array.
  */
 #include <linux/kvm_host.h>
-#include <linux/module.h>
 #include <linux/uaccess.h>
 #include <asm/mipsregs.h>
 
@@ -125,13 +124,6 @@ static bool ktb_te_read_inst(struct kvm_vcpu *vcpu, bool bd, u32 *inst)
 	return !err;
 }
 
-static void ktb_te_set_gpr(struct kvm_vcpu *vcpu, unsigned int rt, u32 val)
-{
-	/* Registers hold 32-bit CP0 values sign-extended. */
-	if (rt)
-		vcpu->arch.gprs[rt] = (long)(s32)val;
-}
-
 /* RDHWR $2 that the guest may execute (else the kernel raises RI)? */
 static bool ktb_te_rdhwr_allowed(struct kvm_vcpu *vcpu)
 {
@@ -149,7 +141,7 @@ static enum ktb_emul ktb_te_emulate(struct ktb_mips_vcpu *v, bool cop_unusable)
 	struct kvm_vcpu *vcpu = v->vcpu;
 	bool bd = vcpu->arch.host_cp0_cause & CAUSEF_BD;
 	struct ktb_mips_timer_insn insn;
-	u32 word, val;
+	u32 word;
 
 	if (!ktb_te_read_inst(vcpu, bd, &word))
 		return KTB_EMUL_KERNEL;
@@ -161,14 +153,7 @@ static enum ktb_emul ktb_te_emulate(struct ktb_mips_vcpu *v, bool cop_unusable)
 	if (bd)
 		return KTB_EMUL_KERNEL;
 
-	val = ktb_mips_exec_timer_insn(&v->t, &insn, vcpu->arch.gprs[insn.rt],
-				       KTB_CAUSE_GUEST_WRITABLE);
-	if (insn.write && insn.reg == KTB_CP0_COMPARE)
-		ktb_mips_set_guest_compare(v, v->t.compare);
-	else if (!insn.write)
-		ktb_te_set_gpr(vcpu, insn.rt, val);
-	vcpu->arch.pc += 4;
-	return KTB_EMUL_DONE;
+	return ktb_mips_emulate(v, &insn, KTB_CAUSE_GUEST_WRITABLE);
 }
 
 static int ktb_te_handle_exit(struct kvm_vcpu *vcpu, bool cop_unusable)
@@ -176,12 +161,6 @@ static int ktb_te_handle_exit(struct kvm_vcpu *vcpu, bool cop_unusable)
 	int (*handler)(struct kvm_vcpu *vcpu) = cop_unusable ?
 		ktb_mips_kernel_cb->handle_cop_unusable :
 		ktb_mips_kernel_cb->handle_res_inst;
-	/*
-	 * The kernel's handler may sleep for as long as the guest waits
-	 * (WAIT): hold the module meanwhile, so rmmod says "in use" instead
-	 * of blocking in detach until the guest wakes.
-	 */
-	bool pinned = try_module_get(THIS_MODULE);
 	enum ktb_emul how = KTB_EMUL_OTHER;
 	struct ktb_mips_vcpu *v;
 	int ret;
@@ -191,8 +170,6 @@ static int ktb_te_handle_exit(struct kvm_vcpu *vcpu, bool cop_unusable)
 	if (v)
 		how = ktb_te_emulate(v, cop_unusable);
 	ret = ktb_mips_dispatch(vcpu, how, handler);
-	if (pinned)
-		module_put(THIS_MODULE);
 	ktb_mips_exit();
 	return ret;
 }

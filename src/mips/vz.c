@@ -26,7 +26,6 @@
 #define pr_fmt(fmt) KBUILD_MODNAME ": mips: " fmt
 
 #include <linux/kvm_host.h>
-#include <linux/module.h>
 #include <linux/preempt.h>
 #include <asm/cpu-features.h>
 #include <asm/cpu-info.h>
@@ -244,13 +243,6 @@ void ktb_mips_mode_put(struct ktb_mips_vcpu *v)
 	ktb_vz_take(v);
 }
 
-static void ktb_vz_set_gpr(struct kvm_vcpu *vcpu, unsigned int rt, u32 val)
-{
-	/* Registers hold 32-bit CP0 values sign-extended. */
-	if (rt)
-		vcpu->arch.gprs[rt] = (long)(s32)val;
-}
-
 /*
  * A guest exit of an owned vCPU, preemption disabled. The instruction is
  * the one BadInstr captured: without BadInstr the kernel emulates the exit
@@ -262,7 +254,6 @@ static enum ktb_emul ktb_vz_exit(struct ktb_mips_vcpu *v)
 	u32 gexc = (vcpu->arch.host_cp0_guestctl0 & MIPS_GCTL0_GEXC) >>
 		   MIPS_GCTL0_GEXC_SHIFT;
 	struct ktb_mips_timer_insn insn;
-	u32 val;
 
 	if (gexc != MIPS_GCTL0_GEXC_GPSI && gexc != MIPS_GCTL0_GEXC_GSFC)
 		return KTB_EMUL_OTHER;
@@ -273,7 +264,6 @@ static enum ktb_emul ktb_vz_exit(struct ktb_mips_vcpu *v)
 	if (!ktb_mips_decode_timer_insn(vcpu->arch.host_cp0_badinstr, &insn))
 		return KTB_EMUL_OTHER;
 
-	val = vcpu->arch.gprs[insn.rt];
 	if (gexc == MIPS_GCTL0_GEXC_GSFC) {
 		/*
 		 * A guest Cause write that changes DC: start or stop Count on
@@ -281,7 +271,8 @@ static enum ktb_emul ktb_vz_exit(struct ktb_mips_vcpu *v)
 		 * bits, the PC), which then sees no DC change.
 		 */
 		if (insn.write && insn.reg == KTB_CP0_CAUSE)
-			ktb_mips_exec_timer_insn(&v->t, &insn, val,
+			ktb_mips_exec_timer_insn(&v->t, &insn,
+						 vcpu->arch.gprs[insn.rt],
 						 KTB_CAUSE_DC);
 		return KTB_EMUL_OTHER;
 	}
@@ -292,17 +283,11 @@ static enum ktb_emul ktb_vz_exit(struct ktb_mips_vcpu *v)
 	if (vcpu->arch.host_cp0_cause & CAUSEF_BD)
 		return KTB_EMUL_KERNEL;
 
-	val = ktb_mips_exec_timer_insn(&v->t, &insn, val, 0);
-	if (!insn.write)
-		ktb_vz_set_gpr(vcpu, insn.rt, val);
-	vcpu->arch.pc += 4;
-	return KTB_EMUL_DONE;
+	return ktb_mips_emulate(v, &insn, 0);
 }
 
 static int ktb_vz_handle_guest_exit(struct kvm_vcpu *vcpu)
 {
-	/* The kernel's handler sleeps while the guest waits (WAIT). */
-	bool pinned = try_module_get(THIS_MODULE);
 	enum ktb_emul how = KTB_EMUL_OTHER;
 	struct ktb_mips_vcpu *v;
 	int ret;
@@ -326,8 +311,6 @@ static int ktb_vz_handle_guest_exit(struct kvm_vcpu *vcpu)
 		ktb_vz_give(v);
 		preempt_enable();
 	}
-	if (pinned)
-		module_put(THIS_MODULE);
 	ktb_mips_exit();
 	return ret;
 }
