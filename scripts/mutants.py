@@ -105,6 +105,17 @@ MUTANTS = {
  "M25 migrating loses the armed expiry timer": ("src/core/mips_timer.c",
    "	if (t->clock->cancel(t))\n		ktb_arm(t, READ_ONCE(t->expires));",
    "	t->clock->cancel(t);"),
+ "M26 branch: j/jal region taken from the jump, not its delay slot": ("src/core/mips_insn.c",
+   "		next = ((pc + 4) & ~KTB_J_REGION) | (word & 0x03ffffff) << 2;",
+   "		next = (pc & ~KTB_J_REGION) | (word & 0x03ffffff) << 2;"),
+ "M27 branch: offset not sign-extended": ("src/core/mips_insn.c",
+   "	return (long)(s16)(word & 0xffff) * 4;", "	return (long)(word & 0xffff) * 4;"),
+ "M28 branch: registers compared as their low 32 bits": ("src/core/mips_insn.c",
+   "	unsigned long s = ktb_gpr(gprs, (word >> 21) & 0x1f);",
+   "	unsigned long s = (long)(s32)ktb_gpr(gprs, (word >> 21) & 0x1f);"),
+ "M29 branch: likely forms treated as not taken": ("src/core/mips_insn.c",
+   "		next = taken ? pc + 4 + ktb_branch_offset(word) : pc + 8;",
+   "		next = taken && !(word >> 30) ? pc + 4 + ktb_branch_offset(word) : pc + 8;"),
 }
 
 
