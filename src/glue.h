@@ -8,10 +8,9 @@
 
 #include <linux/types.h>
 
-struct dentry;
+#include "features.h"
 
-/* Take the timer interface over even where the kernel implements it. */
-extern bool ktb_takeover;
+struct dentry;
 
 int ktb_glue_attach(struct dentry *debugfs);
 void ktb_glue_detach(void);

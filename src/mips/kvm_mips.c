@@ -1,16 +1,19 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * MIPS glue: attach to KVM through kvm_mips_callbacks and, in takeover
- * mode, run each vCPU's guest timer on the core. What differs between
- * trap-and-emulate and VZ is in trap_emul.c and vz.c.
+ * MIPS glue: attach to KVM through kvm_mips_callbacks, decide at the first
+ * vCPU what this kernel needs, and run the guest timer of every vCPU on
+ * the core where it needs that. What differs between trap-and-emulate and
+ * VZ is in trap_emul.c and vz.c; how the kernel keeps its own timer, in
+ * kernel_timer.c or kernel_timer_periodic.c.
  *
  * Every caller loads kvm_mips_callbacks afresh, so attaching means
  * installing a patched copy of the kernel's table and detaching means
- * putting the original pointer back. In takeover mode this module owns a
- * vCPU's timer from vcpu_setup (or, for a vCPU created before the module
- * was loaded, from its first ONE_REG access to a timer register): the
- * kernel's comparecount hrtimer is stopped and its state carried over
- * exactly, and the core's own hrtimer runs instead. Each owned vCPU pins
+ * putting the original pointer back. When this module runs the timers
+ * (mode=auto on a kernel without the master disable registers, or
+ * mode=takeover) it owns a vCPU's timer from vcpu_setup (or, for a vCPU
+ * created before the module was loaded, from its first ONE_REG access to
+ * a timer register): the kernel's comparecount hrtimer is stopped and kept
+ * stopped, and the core's own hrtimer runs instead. Each owned vCPU pins
  * this module, so it cannot be unloaded under a VM that depends on it.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": mips: " fmt
@@ -28,6 +31,7 @@
 #include "callers.h"
 #include "core/mips_insn.h"
 #include "core/onereg.h"
+#include "features.h"
 #include "glue.h"
 #include "kvm_mips.h"
 
@@ -49,8 +53,29 @@ static DEFINE_XARRAY(ktb_vcpus);
 static DEFINE_MUTEX(ktb_lock);
 static struct ktb_callers ktb_callers;
 
-enum ktb_kernel_regs { KTB_UNKNOWN, KTB_KERNEL_HAS, KTB_KERNEL_LACKS };
-static atomic_t ktb_kernel_regs = ATOMIC_INIT(KTB_UNKNOWN);
+/*
+ * Decided once, at the first vCPU: does the kernel implement the master
+ * disable registers, and does this module run every vCPU's timer?
+ */
+static bool ktb_decided;
+static bool ktb_kernel_has_regs;
+static bool ktb_own_timers;
+
+/* Expiries of the kernel's own timer while this module owned the vCPU. */
+static atomic_long_t ktb_kernel_timer_fired = ATOMIC_LONG_INIT(0);
+
+/* The per-vCPU counters of vCPUs already gone, for debugfs. */
+static struct {
+	unsigned long emulated, delay_slot, retried, handed_back;
+} ktb_gone;
+
+static struct ktb_feature ktb_feature_regs = {
+	.name = "COUNT_CTL/COUNT_RESUME/COUNT_HZ",
+};
+
+static struct ktb_feature ktb_feature_timer = {
+	.name = "Count/Compare timer",
+};
 
 /**
  * ktb_mips_enter() - start of a call into one of this module's callbacks
@@ -140,57 +165,96 @@ static void ktb_sync_compare(struct ktb_mips_vcpu *v)
 		ktb_mips_set_guest_compare(v, v->t.compare);
 }
 
-/* Take the kernel's timer state over exactly, expiry included. */
+/*
+ * While this module owns a vCPU the kernel's comparecount timer must stay
+ * stopped, whatever the kernel does with it: some kernels (the periodic
+ * tick before 3.16) restart it from their own paths. Its callback is
+ * replaced by one that does nothing but count, for debugfs.
+ */
+static enum hrtimer_restart ktb_kernel_timer_fired_fn(struct hrtimer *timer)
+{
+	atomic_long_inc(&ktb_kernel_timer_fired);
+	return HRTIMER_NORESTART;
+}
+
+/* Stop the kernel's timer for as long as this module owns @v. */
+static bool ktb_stop_kernel_timer(struct ktb_mips_vcpu *v, ktime_t *expires)
+{
+	struct hrtimer *kt = &v->vcpu->arch.comparecount_timer;
+	bool armed = hrtimer_cancel(kt);
+
+	*expires = hrtimer_get_expires(kt);
+	if (!v->kernel_fn) {
+		v->kernel_fn = kt->function;
+		hrtimer_update_function(kt, ktb_kernel_timer_fired_fn);
+	}
+	return armed;
+}
+
+/* Give the kernel's timer its own callback back (it is stopped). */
+static void ktb_restore_kernel_timer(struct ktb_mips_vcpu *v)
+{
+	struct hrtimer *kt = &v->vcpu->arch.comparecount_timer;
+
+	hrtimer_cancel(kt);
+	if (v->kernel_fn) {
+		hrtimer_update_function(kt, v->kernel_fn);
+		v->kernel_fn = NULL;
+	}
+}
+
+/* Take the vCPU's timer over from the kernel's, in whatever state it is. */
 static void ktb_adopt(struct ktb_mips_vcpu *v)
 {
-	struct kvm_vcpu_arch *a = &v->vcpu->arch;
-	struct ktb_mips_timer *t = &v->t;
-	bool armed = hrtimer_cancel(&a->comparecount_timer);
+	ktime_t expires;
+	bool armed = ktb_stop_kernel_timer(v, &expires);
 
 	preempt_disable();
-
-	t->count_ctl = a->count_ctl;
-	t->count_bias = a->count_bias;
-	t->count_hz = a->count_hz;
-	t->count_dyn_bias = a->count_dyn_bias;
-	t->count_resume = a->count_resume;
-	t->count_period = a->count_period;
-	t->count = kvm_read_c0_guest_count(ktb_cop0(v->vcpu));
-	t->compare = ktb_mips_guest_compare(v);
-	if (armed)
-		ktb_mips_timer_arm(t, hrtimer_get_expires(&a->comparecount_timer));
+	ktb_mips_kernel_timer_adopt(v, armed, expires);
 	ktb_mips_mode_adopted(v);
 	preempt_enable();
 }
 
-/* The reverse: the kernel's timer continues exactly where ours was. */
+/*
+ * A vCPU just set up: start its timer as upstream's does, Count 0 at
+ * 100 MHz against the guest's Compare, reading nothing of the kernel's
+ * timer (a kernel of before 3.16 has none of its fields). VZ starts at the
+ * rate the kernel chose from the host's timer, taken over as it is.
+ */
+static void ktb_start(struct ktb_mips_vcpu *v)
+{
+	ktime_t expires;
+
+	if (ktb_mips_mode_vz) {
+		ktb_adopt(v);
+		return;
+	}
+	ktb_stop_kernel_timer(v, &expires);
+	v->t.compare = ktb_mips_guest_compare(v);
+	ktb_mips_timer_reset(&v->t, KTB_MIPS_DEFAULT_HZ);
+}
+
+/* The reverse of ktb_adopt(), around one emulation by the kernel. */
 static void ktb_hand_back(struct ktb_mips_vcpu *v)
 {
-	struct kvm_vcpu_arch *a = &v->vcpu->arch;
-	struct ktb_mips_timer *t = &v->t;
-	bool armed = hrtimer_cancel(&t->hrtimer);
+	bool armed = hrtimer_cancel(&v->t.hrtimer);
 
+	ktb_restore_kernel_timer(v);
 	preempt_disable();
-	a->count_ctl = t->count_ctl;
-	a->count_bias = t->count_bias;
-	a->count_hz = t->count_hz;
-	a->count_dyn_bias = t->count_dyn_bias;
-	a->count_resume = t->count_resume;
-	a->count_period = t->count_period;
-	kvm_write_c0_guest_count(ktb_cop0(v->vcpu), t->count);
-	/* Unchanged under VZ, where a write would acknowledge Cause.TI. */
-	if (ktb_mips_guest_compare(v) != t->compare)
-		ktb_mips_set_guest_compare(v, t->compare);
-	if (armed)
-		hrtimer_start(&a->comparecount_timer, READ_ONCE(t->expires),
-			      HRTIMER_MODE_ABS);
+	ktb_mips_kernel_timer_hand_back(v, armed);
 	preempt_enable();
 }
 
-/* Own @vcpu's timer (takeover mode); returns it, or NULL if out of memory. */
-static struct ktb_mips_vcpu *ktb_own(struct kvm_vcpu *vcpu)
+/*
+ * Own @vcpu's timer: from vcpu_setup (@fresh) or, for a vCPU created
+ * before this module was loaded, from its first access to a timer
+ * register. Returns it, or NULL if out of memory or unloading; the
+ * kernel's timer then goes on running the vCPU.
+ */
+static struct ktb_mips_vcpu *ktb_own(struct kvm_vcpu *vcpu, bool fresh)
 {
 	struct ktb_mips_vcpu *v = ktb_mips_owned(vcpu);
+	int err;
 
 	if (v)
 		return v;
@@ -204,11 +268,17 @@ static struct ktb_mips_vcpu *ktb_own(struct kvm_vcpu *vcpu)
 
 	mutex_lock(&ktb_lock);
 	/* A pin that fails means this module is going: leave it be. */
-	if (!try_module_get(THIS_MODULE) ||
-	    xa_insert(&ktb_vcpus, (unsigned long)vcpu, v, GFP_KERNEL)) {
+	if (!try_module_get(THIS_MODULE)) {
 		mutex_unlock(&ktb_lock);
 		kfree(v);
-		return ktb_mips_owned(vcpu);
+		return NULL;
+	}
+	err = xa_insert(&ktb_vcpus, (unsigned long)vcpu, v, GFP_KERNEL);
+	if (err) {
+		module_put(THIS_MODULE);
+		mutex_unlock(&ktb_lock);
+		kfree(v);
+		return err == -EBUSY ? ktb_mips_owned(vcpu) : NULL;
 	}
 	/*
 	 * Owned from a ONE_REG ioctl, the vCPU is loaded here; from
@@ -218,7 +288,10 @@ static struct ktb_mips_vcpu *ktb_own(struct kvm_vcpu *vcpu)
 	preempt_disable();
 	v->cpu = vcpu->cpu == smp_processor_id() ? vcpu->cpu : -1;
 	preempt_enable();
-	ktb_adopt(v);
+	if (fresh)
+		ktb_start(v);
+	else
+		ktb_adopt(v);
 	mutex_unlock(&ktb_lock);
 	return v;
 }
@@ -229,62 +302,99 @@ static void ktb_disown(struct kvm_vcpu *vcpu)
 
 	mutex_lock(&ktb_lock);
 	v = xa_erase(&ktb_vcpus, (unsigned long)vcpu);
+	if (v) {
+		ktb_gone.emulated += v->emulated;
+		ktb_gone.delay_slot += v->delay_slot;
+		ktb_gone.retried += v->retried;
+		ktb_gone.handed_back += v->handed_back;
+	}
 	mutex_unlock(&ktb_lock);
 	if (!v)
 		return;
 	ktb_mips_timer_release(&v->t);
+	ktb_restore_kernel_timer(v);
 	kfree(v);
 	/* Detach waits for this call to return before the text goes. */
 	module_put(THIS_MODULE);
 }
 
 /*
- * Does the running kernel implement the master disable registers itself?
- * Asked once, of the kernel's own handler.
+ * What this module does on this kernel, decided once from what the
+ * kernel's own handlers do on the first vCPU the module sees (never from
+ * the version: distributions backport). Process context, the vCPU not
+ * running.
  */
-static bool ktb_kernel_has_regs(struct kvm_vcpu *vcpu)
+static void ktb_decide(struct kvm_vcpu *vcpu)
 {
-	int state = atomic_read(&ktb_kernel_regs);
+	struct kvm_one_reg probe = { .id = KVM_REG_MIPS_COUNT_CTL };
+	struct ktb_feature *regs = &ktb_feature_regs;
+	struct ktb_feature *timer = &ktb_feature_timer;
+	s64 val;
 
-	if (state == KTB_UNKNOWN) {
-		struct kvm_one_reg probe = { .id = KVM_REG_MIPS_COUNT_CTL };
-		s64 val;
-		bool has = !ktb_mips_kernel_cb->get_one_reg(vcpu, &probe, &val);
+	/* Pairs with the release below: the decisions come with the flag. */
+	if (smp_load_acquire(&ktb_decided))
+		return;
+	mutex_lock(&ktb_lock);
+	if (ktb_decided)
+		goto out;
 
-		state = has ? KTB_KERNEL_HAS : KTB_KERNEL_LACKS;
-		if (atomic_cmpxchg(&ktb_kernel_regs, KTB_UNKNOWN, state) ==
-		    KTB_UNKNOWN) {
-			if (!has && ktb_takeover)
-				pr_info("kernel lacks KVM_REG_MIPS_COUNT_CTL and friends, providing them (takeover=1)\n");
-			else if (!has)
-				pr_info("kernel lacks KVM_REG_MIPS_COUNT_CTL and friends; load with takeover=1 to provide them\n");
-			else if (ktb_takeover)
-				pr_info("kernel implements KVM_REG_MIPS_COUNT_CTL and friends, taking the guest timer over (takeover=1)\n");
-			else
-				pr_info("kernel implements KVM_REG_MIPS_COUNT_CTL and friends, deferring to it\n");
-		}
+	ktb_kernel_has_regs = !ktb_mips_kernel_cb->get_one_reg(vcpu, &probe,
+							       &val);
+	if (ktb_mode == KTB_MODE_TAKEOVER) {
+		ktb_own_timers = true;
+		ktb_feature_decide(regs, ktb_kernel_has_regs ?
+				   KTB_FEATURE_TAKEN_OVER : KTB_FEATURE_PROVIDED,
+				   ktb_kernel_has_regs ? "kernel has them" :
+				   "kernel lacks them");
+		ktb_feature_decide(timer, KTB_FEATURE_TAKEN_OVER,
+				   ktb_mips_kernel_timer_kind);
+	} else if (!ktb_kernel_has_regs && ktb_mode == KTB_MODE_AUTO) {
+		/* They only make sense on a timer that implements them. */
+		ktb_own_timers = true;
+		ktb_feature_decide(regs, KTB_FEATURE_PROVIDED,
+				   "kernel lacks them");
+		ktb_feature_decide(timer, KTB_FEATURE_PROVIDED,
+				   ktb_mips_kernel_timer_kind);
+	} else {
+		ktb_feature_decide(regs, KTB_FEATURE_KERNEL,
+				   ktb_kernel_has_regs ? "kernel has them" :
+				   "kernel lacks them, not provided (mode=defer)");
+		ktb_feature_decide(timer, KTB_FEATURE_KERNEL,
+				   ktb_kernel_has_regs ? "kernel has the 3.16 timer" :
+				   "kernel's own (mode=defer)");
 	}
-	return state == KTB_KERNEL_HAS;
+	ktb_mips_mode_decide(vcpu, ktb_own_timers);
+	/* Lock-free readers that see the flag see every decision. */
+	smp_store_release(&ktb_decided, true);
+out:
+	mutex_unlock(&ktb_lock);
+}
+
+/* Does this module run @vcpu's timer registers? */
+static bool ktb_routed(struct kvm_vcpu *vcpu, const struct ktb_reg *r)
+{
+	if (!r)
+		return false;
+	ktb_decide(vcpu);
+	return READ_ONCE(ktb_own_timers);
 }
 
 /*
- * Only takeover=1 replaces anything: in defer mode every callback passes
- * straight through (the probe above only decides what dmesg says).
+ * The kernel set the vCPU up (its timer included). A vCPU cannot fail
+ * here: if this module cannot own it, the kernel's timer runs it.
  */
-static bool ktb_taking_over(struct kvm_vcpu *vcpu)
-{
-	ktb_kernel_has_regs(vcpu);
-	return ktb_takeover;
-}
-
 static int ktb_vcpu_setup(struct kvm_vcpu *vcpu)
 {
 	int ret;
 
 	ktb_mips_enter();
 	ret = ktb_mips_kernel_cb->vcpu_setup(vcpu);
-	if (!ret && ktb_takeover && !ktb_own(vcpu))
-		ret = -ENOMEM;
+	if (!ret) {
+		ktb_decide(vcpu);
+		if (READ_ONCE(ktb_own_timers) && !ktb_own(vcpu, true))
+			pr_warn_ratelimited("vCPU %d: cannot own its timer (out of memory or unloading): the kernel's runs it\n",
+					    vcpu->vcpu_id);
+	}
 	ktb_mips_exit();
 	return ret;
 }
@@ -306,8 +416,8 @@ static int ktb_get_one_reg(struct kvm_vcpu *vcpu,
 	int ret;
 
 	ktb_mips_enter();
-	if (r && ktb_taking_over(vcpu)) {
-		v = ktb_own(vcpu);
+	if (ktb_routed(vcpu, r)) {
+		v = ktb_own(vcpu, false);
 		ret = -ENOMEM;
 		if (v) {
 			/* VZ: the registers are this CPU's guest context. */
@@ -331,11 +441,13 @@ static int ktb_set_one_reg(struct kvm_vcpu *vcpu,
 	int ret;
 
 	ktb_mips_enter();
-	if (!r || !ktb_taking_over(vcpu)) {
+	if (!ktb_routed(vcpu, r)) {
 		ret = ktb_mips_kernel_cb->set_one_reg(vcpu, reg, val);
+		if (!ret && reg->id == KVM_REG_MIPS_CP0_CAUSE)
+			ktb_mips_mode_cause_set(vcpu, val);
 		goto out;
 	}
-	v = ktb_own(vcpu);
+	v = ktb_own(vcpu, false);
 	if (!v) {
 		ret = -ENOMEM;
 		goto out;
@@ -374,7 +486,8 @@ static_assert(KTB_REG_MIPS_COUNT_CTL + 2 == KTB_REG_MIPS_COUNT_HZ);
 
 static unsigned long ktb_extra_regs(struct kvm_vcpu *vcpu)
 {
-	return ktb_takeover && !ktb_kernel_has_regs(vcpu) ?
+	ktb_decide(vcpu);
+	return READ_ONCE(ktb_own_timers) && !ktb_kernel_has_regs ?
 	       KTB_NR_CONTROL_REGS : 0;
 }
 
@@ -404,8 +517,9 @@ static int ktb_copy_reg_indices(struct kvm_vcpu *vcpu, u64 __user *indices)
 }
 
 /*
- * A guest timer access the decoder could not emulate itself: hand the
- * timer back to the kernel for the duration of its emulation.
+ * A guest timer access this module cannot carry out itself (a branch it
+ * does not evaluate precedes it, or its instruction cannot be read): hand
+ * the timer to the kernel for the duration of its emulation.
  */
 static int ktb_kernel_emulates(struct kvm_vcpu *vcpu,
 			       int (*handler)(struct kvm_vcpu *vcpu))
@@ -413,6 +527,7 @@ static int ktb_kernel_emulates(struct kvm_vcpu *vcpu,
 	struct ktb_mips_vcpu *v = ktb_mips_owned(vcpu);
 	int ret;
 
+	v->handed_back++;
 	ktb_hand_back(v);
 	ret = handler(vcpu);
 	ktb_adopt(v);
@@ -422,28 +537,42 @@ static int ktb_kernel_emulates(struct kvm_vcpu *vcpu,
 /**
  * ktb_mips_emulate() - carry out a decoded guest timer access
  * @v:          an owned vCPU, in its exit handler.
- * @insn:       the access, not in a branch delay slot.
+ * @insn:       the access.
  * @cause_mask: the Cause bits a guest write may change.
+ * @branch:     the branch whose delay slot holds the access, evaluated
+ *              with the registers as they were before the delay slot; NULL
+ *              if the access is not in a delay slot.
  *
- * Writes a read's result to the destination register (sign-extended, as
- * 32-bit CP0 values are held) and steps the guest past the instruction.
+ * In the order the processor does it: the branch's link register, then the
+ * access (a read's result goes to the destination register, sign-extended
+ * as 32-bit CP0 values are held), then the guest continues after the
+ * access, or at the branch's destination.
  *
  * Return: KTB_EMUL_DONE.
  */
 enum ktb_emul ktb_mips_emulate(struct ktb_mips_vcpu *v,
 			       const struct ktb_mips_timer_insn *insn,
-			       u32 cause_mask)
+			       u32 cause_mask,
+			       const struct ktb_mips_branch *branch)
 {
 	struct kvm_vcpu *vcpu = v->vcpu;
-	u32 val = ktb_mips_exec_timer_insn(&v->t, insn,
-					   vcpu->arch.gprs[insn->rt],
-					   cause_mask);
+	u32 val;
 
+	if (branch && branch->link)
+		vcpu->arch.gprs[branch->link] = branch->link_pc;
+	val = ktb_mips_exec_timer_insn(&v->t, insn, vcpu->arch.gprs[insn->rt],
+				       cause_mask);
 	if (insn->write && insn->reg == KTB_CP0_COMPARE)
 		ktb_sync_compare(v);
 	else if (!insn->write && insn->rt)
 		vcpu->arch.gprs[insn->rt] = (long)(s32)val;
-	vcpu->arch.pc += 4;
+	if (branch) {
+		vcpu->arch.pc = branch->next_pc;
+		v->delay_slot++;
+	} else {
+		vcpu->arch.pc += 4;
+	}
+	v->emulated++;
 	return KTB_EMUL_DONE;
 }
 
@@ -453,7 +582,8 @@ enum ktb_emul ktb_mips_emulate(struct ktb_mips_vcpu *v,
  * @how:     what the wrapper made of the exit.
  * @handler: the kernel's handler for this exit.
  *
- * Return: the exit handler's result (RESUME_GUEST after an emulation).
+ * Return: the exit handler's result (RESUME_GUEST after an emulation, or
+ * to run the instruction again).
  */
 int ktb_mips_dispatch(struct kvm_vcpu *vcpu, enum ktb_emul how,
 		      int (*handler)(struct kvm_vcpu *vcpu))
@@ -461,7 +591,7 @@ int ktb_mips_dispatch(struct kvm_vcpu *vcpu, enum ktb_emul how,
 	bool pinned;
 	int ret;
 
-	if (how == KTB_EMUL_DONE)
+	if (how == KTB_EMUL_DONE || how == KTB_EMUL_RETRY)
 		return RESUME_GUEST;
 	/*
 	 * The kernel's handler may sleep for as long as the guest waits
@@ -489,7 +619,7 @@ static int ktb_vcpu_load(struct kvm_vcpu *vcpu, int cpu)
 	int ret;
 
 	ktb_mips_enter();
-	v = ktb_mips_owned(vcpu);
+	v = READ_ONCE(ktb_own_timers) ? ktb_mips_owned(vcpu) : NULL;
 	if (v && vcpu->arch.last_sched_cpu != cpu)
 		ktb_mips_timer_migrate(&v->t);
 	ret = ktb_mips_kernel_cb->vcpu_load(vcpu, cpu);
@@ -505,7 +635,7 @@ static int ktb_vcpu_put(struct kvm_vcpu *vcpu, int cpu)
 	int ret;
 
 	ktb_mips_enter();
-	v = ktb_mips_owned(vcpu);
+	v = READ_ONCE(ktb_own_timers) ? ktb_mips_owned(vcpu) : NULL;
 	if (v) {
 		ktb_mips_mode_put(v);
 		WRITE_ONCE(v->cpu, -1);
@@ -517,23 +647,37 @@ static int ktb_vcpu_put(struct kvm_vcpu *vcpu, int cpu)
 
 static int ktb_vcpus_show(struct seq_file *m, void *unused)
 {
+	typeof(ktb_gone) sum;
 	struct ktb_mips_vcpu *v;
 	unsigned long index;
 
 	mutex_lock(&ktb_lock);
-	seq_printf(m, "attached: %s, mode: %s\n", ktb_attached ? "yes" : "no",
-		   ktb_takeover ? "takeover" : "defer");
+	sum = ktb_gone;
+	xa_for_each(&ktb_vcpus, index, v) {
+		sum.emulated += v->emulated;
+		sum.delay_slot += v->delay_slot;
+		sum.retried += v->retried;
+		sum.handed_back += v->handed_back;
+	}
+	seq_printf(m, "totals, closed vCPUs included: emulated %lu delay_slot %lu retried %lu handed_back %lu\n",
+		   sum.emulated, sum.delay_slot, sum.retried, sum.handed_back);
+	seq_printf(m, "attached: %s, mode: %s, own timers: %s, kernel timer expiries while owned: %ld\n",
+		   ktb_attached ? "yes" : "no", ktb_mode_name(),
+		   !ktb_decided ? "undecided" : ktb_own_timers ? "yes" : "no",
+		   atomic_long_read(&ktb_kernel_timer_fired));
 	xa_for_each(&ktb_vcpus, index, v) {
 		struct ktb_mips_timer *t = &v->t;
 
 		/* Count is the soft timer's: stale while the hardware has it. */
-		seq_printf(m, "vm %d vcpu %d: count %#x compare %#x cause %#x count_ctl %#x count_hz %u count_resume %lld%s%s\n",
+		seq_printf(m, "vm %d vcpu %d: count %#x compare %#x cause %#x count_ctl %#x count_hz %u count_resume %lld emulated %lu delay_slot %lu retried %lu handed_back %lu%s%s\n",
 			   v->vcpu->kvm->userspace_pid, v->vcpu->vcpu_id,
 			   ktb_mips_peek_count(t, ktime_get()),
 			   t->compare, t->irq->read_cause(t), t->count_ctl,
 			   t->count_hz, ktb_mips_get_count_resume(t),
+			   v->emulated, v->delay_slot, v->retried,
+			   v->handed_back,
 			   ktb_mips_timer_stopped(t) ? " stopped" : "",
-			   READ_ONCE(v->htimer) ? " htimer" : "");
+			   READ_ONCE(v->hw_timer) ? " hw_timer" : "");
 	}
 	mutex_unlock(&ktb_lock);
 	return 0;
@@ -543,6 +687,9 @@ DEFINE_SHOW_ATTRIBUTE(ktb_vcpus);
 /**
  * ktb_glue_attach() - install this module's copy of kvm_mips_callbacks
  * @debugfs: the module's debugfs directory.
+ *
+ * What the module then does on this kernel is decided at the first vCPU:
+ * see ktb_decide().
  *
  * Return: 0, or -ENODEV if KVM has not set its callbacks up.
  */
@@ -562,17 +709,18 @@ int ktb_glue_attach(struct dentry *debugfs)
 	ktb_cb.set_one_reg = ktb_set_one_reg;
 	ktb_cb.num_regs = ktb_num_regs;
 	ktb_cb.copy_reg_indices = ktb_copy_reg_indices;
+	ktb_features_register(&ktb_feature_regs);
+	ktb_features_register(&ktb_feature_timer);
 	/* Load, put and guest exits only matter for timers this module owns. */
-	if (ktb_takeover) {
+	if (ktb_mode != KTB_MODE_DEFER) {
 		ktb_cb.vcpu_load = ktb_vcpu_load;
 		ktb_cb.vcpu_put = ktb_vcpu_put;
-		ktb_mips_mode_takeover(&ktb_cb);
 	}
+	ktb_mips_mode_attach(&ktb_cb);
 	debugfs_create_file("vcpus", 0444, debugfs, NULL, &ktb_vcpus_fops);
 	WRITE_ONCE(kvm_mips_callbacks, &ktb_cb);
 	ktb_attached = true;
-	pr_info("attached to kvm_mips_callbacks (%s)\n",
-		ktb_takeover ? "takeover" : "defer to the kernel's timer");
+	pr_info("attached to kvm_mips_callbacks (mode=%s)\n", ktb_mode_name());
 	return 0;
 }
 

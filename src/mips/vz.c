@@ -34,6 +34,7 @@
 
 #include "core/mips_insn.h"
 #include "core/mips_vz.h"
+#include "features.h"
 #include "kvm_mips.h"
 
 static struct ktb_mips_vcpu *ktb_vz_v(struct ktb_mips_timer *t)
@@ -219,14 +220,14 @@ void ktb_mips_mode_adopted(struct ktb_mips_vcpu *v)
 static void ktb_vz_give(struct ktb_mips_vcpu *v)
 {
 	ktb_vz_acquire(&v->t);
-	WRITE_ONCE(v->htimer, ktb_vz_gt(&v->t));
+	WRITE_ONCE(v->hw_timer, ktb_vz_gt(&v->t));
 }
 
 /* Run the guest timer on the core from here on. */
 static void ktb_vz_take(struct ktb_mips_vcpu *v)
 {
 	ktb_vz_lose(&v->t);
-	WRITE_ONCE(v->htimer, false);
+	WRITE_ONCE(v->hw_timer, false);
 }
 
 /**
@@ -254,6 +255,7 @@ static enum ktb_emul ktb_vz_exit(struct ktb_mips_vcpu *v)
 	u32 gexc = (vcpu->arch.host_cp0_guestctl0 & MIPS_GCTL0_GEXC) >>
 		   MIPS_GCTL0_GEXC_SHIFT;
 	struct ktb_mips_timer_insn insn;
+	struct ktb_mips_branch branch;
 
 	if (gexc != MIPS_GCTL0_GEXC_GPSI && gexc != MIPS_GCTL0_GEXC_GSFC)
 		return KTB_EMUL_OTHER;
@@ -279,11 +281,14 @@ static enum ktb_emul ktb_vz_exit(struct ktb_mips_vcpu *v)
 	/* Cause is not a sensitive instruction's: as the kernel does. */
 	if (insn.reg == KTB_CP0_CAUSE)
 		return KTB_EMUL_OTHER;
-	/* A delay slot needs the branch emulated: the kernel does it. */
-	if (vcpu->arch.host_cp0_cause & CAUSEF_BD)
+	if (!(vcpu->arch.host_cp0_cause & CAUSEF_BD))
+		return ktb_mips_emulate(v, &insn, 0, NULL);
+	/* In a delay slot: BadInstrP holds the branch, if the CPU has it. */
+	if (!cpu_has_badinstrp ||
+	    !ktb_mips_eval_branch(vcpu->arch.host_cp0_badinstrp,
+				  vcpu->arch.pc, vcpu->arch.gprs, &branch))
 		return KTB_EMUL_KERNEL;
-
-	return ktb_mips_emulate(v, &insn, 0);
+	return ktb_mips_emulate(v, &insn, 0, &branch);
 }
 
 static int ktb_vz_handle_guest_exit(struct kvm_vcpu *vcpu)
@@ -334,16 +339,42 @@ static void ktb_vz_vcpu_reenter(struct kvm_vcpu *vcpu)
 }
 
 /**
- * ktb_mips_mode_takeover() - install the VZ wrappers
+ * ktb_mips_mode_decide() - nothing to decide under VZ
+ * @vcpu:       the first vCPU.
+ * @own_timers: this module runs every vCPU's timer.
+ *
+ * The trap-and-emulate delivery bugs do not exist here; VZ kernels (4.12
+ * on) always have the master disable registers.
+ */
+void ktb_mips_mode_decide(struct kvm_vcpu *vcpu, bool own_timers)
+{
+}
+
+/**
+ * ktb_mips_mode_cause_set() - nothing to fix after a ONE_REG Cause write
+ * @vcpu:  the vCPU.
+ * @cause: the value written.
+ */
+void ktb_mips_mode_cause_set(struct kvm_vcpu *vcpu, s64 cause)
+{
+}
+
+/**
+ * ktb_mips_mode_attach() - install the VZ wrappers
  * @cb: this module's copy of the callbacks.
  *
- * The first entry of KVM_RUN is not wrapped (a wrapper would stay on the
- * stack for the whole run): until the guest's first exit, the soft timer
- * runs it and guest timer accesses trap to this file.
+ * They only act on vCPUs whose timer this module owns, which under VZ
+ * happens in mode=takeover. The first entry of KVM_RUN is not wrapped (a
+ * wrapper would stay on the stack for the whole run): until the guest's
+ * first exit, the soft timer runs it and guest timer accesses trap to this
+ * file.
  */
-void ktb_mips_mode_takeover(struct kvm_mips_callbacks *cb)
+void ktb_mips_mode_attach(struct kvm_mips_callbacks *cb)
 {
-	pr_warn("VZ takeover has been compiled and simulated, never run on VZ hardware\n");
+	if (ktb_mode == KTB_MODE_DEFER)
+		return;
+	if (ktb_mode == KTB_MODE_TAKEOVER)
+		pr_warn("VZ takeover has been compiled and simulated, never run on VZ hardware\n");
 	cb->handle_guest_exit = ktb_vz_handle_guest_exit;
 	cb->vcpu_reenter = ktb_vz_vcpu_reenter;
 }

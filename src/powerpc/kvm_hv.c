@@ -51,6 +51,10 @@ static LIST_HEAD(ktb_vms);
 static LIST_HEAD(ktb_vcpus);
 static struct ktb_callers ktb_callers;
 
+static struct ktb_feature ktb_feature_tb = {
+	.name = "TB_OFFSET/DEC_EXPIRY",
+};
+
 enum ktb_kernel_tb { KTB_UNKNOWN, KTB_KERNEL_HAS, KTB_KERNEL_LACKS };
 static atomic_t ktb_kernel_tb = ATOMIC_INIT(KTB_UNKNOWN);
 
@@ -116,12 +120,19 @@ static bool ktb_kernel_has_tb_offset(struct kvm_vcpu *vcpu)
 		state = has ? KTB_KERNEL_HAS : KTB_KERNEL_LACKS;
 		if (atomic_cmpxchg(&ktb_kernel_tb, KTB_UNKNOWN, state) ==
 		    KTB_UNKNOWN) {
-			if (!has)
-				pr_info("kernel lacks KVM_REG_PPC_TB_OFFSET, providing it\n");
-			else if (ktb_takeover)
-				pr_info("kernel implements KVM_REG_PPC_TB_OFFSET, taking it over (takeover=1)\n");
+			if (ktb_mode == KTB_MODE_DEFER)
+				ktb_feature_decide(&ktb_feature_tb, KTB_FEATURE_KERNEL,
+						   has ? "kernel has it" :
+						   "kernel lacks it, not provided (mode=defer)");
+			else if (!has)
+				ktb_feature_decide(&ktb_feature_tb, KTB_FEATURE_PROVIDED,
+						   "kernel lacks it");
+			else if (ktb_mode == KTB_MODE_TAKEOVER)
+				ktb_feature_decide(&ktb_feature_tb, KTB_FEATURE_TAKEN_OVER,
+						   "kernel has it");
 			else
-				pr_info("kernel implements KVM_REG_PPC_TB_OFFSET, deferring to it\n");
+				ktb_feature_decide(&ktb_feature_tb, KTB_FEATURE_KERNEL,
+						   "kernel has it");
 		}
 	}
 	return state == KTB_KERNEL_HAS;
@@ -136,7 +147,8 @@ static const struct ktb_reg *ktb_ours(struct kvm_vcpu *vcpu, u64 id)
 	if (!reg)
 		return NULL;
 	ktb_track_vcpu(vcpu);
-	if (ktb_kernel_has_tb_offset(vcpu) && !ktb_takeover)
+	if (ktb_kernel_has_tb_offset(vcpu) ? ktb_mode != KTB_MODE_TAKEOVER :
+	    ktb_mode == KTB_MODE_DEFER)
 		return NULL;
 	return reg;
 }
@@ -360,7 +372,7 @@ static int ktb_vcpus_show(struct seq_file *m, void *unused)
 
 	mutex_lock(&ktb_lock);
 	seq_printf(m, "attached: %s, mode: %s\n", ktb_hv ? "yes" : "no",
-		   ktb_takeover ? "takeover" : "defer");
+		   ktb_mode_name());
 	list_for_each_entry(v, &ktb_vcpus, node) {
 		struct kvm_vcpu *vcpu = v->vcpu;
 
@@ -386,6 +398,7 @@ int ktb_glue_attach(struct dentry *debugfs)
 
 	if (ret)
 		return ret;
+	ktb_features_register(&ktb_feature_tb);
 	debugfs_create_file("vcpus", 0444, debugfs, NULL, &ktb_vcpus_fops);
 	ktb_try_attach();
 	if (!READ_ONCE(ktb_hv))
