@@ -5,7 +5,13 @@
 # Cross-builds kvm_timer_backport.ko against the ppc64el headers of the
 # same ABI as the kernel image, and the static test client (e2e/ppc64/),
 # then boots the kernel with a busybox initramfs whose /init
-# (e2e/ppc64/init) runs the client with the module absent (a), loaded (b),
+# (e2e/ppc64/init) first loads KVM as a booted machine does (auto): the
+# module in /lib/modules/ABI/updates/dkms/ as dkms installs it, kvm.ko and
+# kvm-hv.ko as Debian's image ships them, packaging/kvm-timer-backport.conf
+# in /lib/modprobe.d/ as the .deb installs it, Debian's kmod
+# (scripts/rig-kmod.sh); depmod -a, then "modprobe kvm_hv" alone must
+# load the module, attached to kvm-hv before the first VM, which then
+# runs. Then it runs the client with the module absent (a), loaded (b),
 # loaded with takeover=1 (c), and loaded with takeover=1 before kvm-hv
 # (d); every client check must pass in each, and b, c, d must give the
 # same checks and verdicts as a. Then (e) a VM created before insmod lives
@@ -78,7 +84,7 @@ finish() {
 	say "# e2e-ppc64 took ${SECONDS}s; logs in $LOGDIR"
 	say "e2e-ppc64: $passed passed, $failed failed"
 	record e2e-ppc64 "$passed" "$failed" \
-		"${first_failure:-$machines, modes a-f}"
+		"${first_failure:-$machines, modes auto, a-f}"
 	exit $((failed > 0))
 }
 
@@ -156,8 +162,28 @@ extract_modules() {
 	add_module kvm_hv
 }
 
+# kernel_tree DEB DIR ABI: what a machine with the image installed has of
+# /lib/modules/ABI for KVM: the modules of DIR/modules/load-order at their
+# paths, as the package ships them (compressed or not), and the files
+# depmod reads besides (modules.order, modules.builtin*). Cached as
+# DIR/tree/lib/modules/ABI.
+kernel_tree() {
+	local deb=$1 dir=$2 abi=$3 tmp=$2/tree.tmp src dst ko rel
+	[[ -e $dir/tree/.done ]] && return 0
+	src=$tmp/deb/lib/modules/$abi dst=$tmp/tree/lib/modules/$abi
+	rm -rf "$tmp" && mkdir -p "$dst" && dpkg-deb -x "$deb" "$tmp/deb" &&
+		cp "$src/modules.order" "$src/modules.builtin" "$src/modules.builtin.modinfo" "$dst/" ||
+		return 1
+	while read -r ko; do
+		rel=$(cd "$src" && find . -name "${ko%.ko}.ko*" | head -n1)
+		[[ -n $rel ]] || { echo "e2e-ppc64: ${ko%.ko} not in the image" >&2; return 1; }
+		mkdir -p "$dst/$(dirname "$rel")" && cp -p "$src/$rel" "$dst/$rel" || return 1
+	done <"$dir/modules/load-order"
+	touch "$tmp/tree/.done" && rm -rf "$dir/tree" && mv "$tmp/tree" "$dir/tree" && rm -rf "$tmp"
+}
+
 # The kernel image package of the suite's ppc64el flavour, cached as
-# STORE/PKG_VERSION/{vmlinux,modules/,abi}. Prints that directory.
+# STORE/PKG_VERSION/{vmlinux,modules/,abi,tree/}. Prints that directory.
 kernel_image() {
 	local img deb version dir tmp abi
 	# Called as $(kernel_image) || ...: errexit is off in here.
@@ -178,6 +204,7 @@ kernel_image() {
 			rm -rf "$tmp/deb" "$dir" && mv "$tmp" "$dir" &&
 			touch "$dir/.done" || return 1
 	fi
+	kernel_tree "$deb" "$dir" "$abi" || return 1
 	echo "$dir"
 }
 
@@ -248,6 +275,15 @@ cp "$REPO/e2e/ppc64/init" "$root/init"
 chmod 755 "$root/init"
 cp "$kern"/modules/* "$root/lib/modules/e2e/"
 [[ -e $ktb ]] && cp "$ktb" "$root/lib/modules/e2e/"
+# For mode auto: installed as on a machine with the image, the .deb and
+# dkms's build, with Debian's kmod.
+cp -a "$kern/tree/lib/modules/$abi" "$root/lib/modules/"
+if [[ -e $ktb ]]; then
+	install -D -m 0644 "$ktb" "$root/lib/modules/$abi/updates/dkms/kvm_timer_backport.ko"
+fi
+install -D -m 0644 "$REPO/packaging/kvm-timer-backport.conf" \
+	"$root/lib/modprobe.d/kvm-timer-backport.conf"
+"$here/rig-kmod.sh" ppc64el "$root" || fatal "Debian's kmod in the initramfs (scripts/rig-kmod.sh ppc64el)"
 mknod -m 600 "$root/dev/console" c 5 1 2>/dev/null || true
 initrd=$build/initrd.cpio.gz
 (cd "$root" && find . | LC_ALL=C sort | cpio -o -H newc -R 0:0 --quiet) |
@@ -288,11 +324,24 @@ dmesg_check() {
 
 ref_sig="" ref_tag=""
 
-judge_mode() {
-	local log=$1 machine=$2 mode=$3 tag="[$2 $3]" sig line bad n
+# before LOG MODE RE1 RE2: in the mode's output, a line matching RE1 comes
+# before the first line matching RE2.
+# shellcheck disable=SC2317 # called through check
+before() {
+	lines "$1" "$2" | awk -v a="$3" -v b="$4" '
+		!ia && $0 ~ a { ia = NR }
+		!ib && $0 ~ b { ib = NR }
+		END { exit !(ia && ib && ia < ib) }'
+}
+
+# judge_client LOG MODE TAG: the client's own checks in that mode, the
+# module's dmesg lines, and a kernel log free of warnings. Fails (returns
+# 1) if the client never started.
+judge_client() {
+	local log=$1 mode=$2 tag=$3 line bad
 	if ! has "$log" "$mode" "client start"; then
 		not_ok "$tag the client ran: the guest's /init never got to mode $mode"
-		return
+		return 1
 	fi
 	while IFS= read -r line; do
 		case $line in
@@ -317,11 +366,40 @@ judge_mode() {
 		grep -m1 -E 'WARNING:|BUG:|Oops|Call Trace|Unable to handle|refcount_t' || true)
 	check "$tag the kernel log has no warning, BUG or oops" "${bad:-clean}" \
 		test -z "$bad"
+}
 
-	local say_mode="kvm_timer_backport: powerpc: kernel implements KVM_REG_PPC_TB_OFFSET, taking it over (takeover=1)"
+# Mode auto: the module loads by itself, as at a machine's boot. Depends
+# only on "attached to kvm-hv" and /sys/module, not on the module's other
+# words or parameters.
+judge_auto() {
+	local log=$1 tag="[$2 auto]" line
+	check "$tag depmod -a in the guest (Debian's kmod)" "" has "$log" auto "depmod -a rc=0"
+	while IFS= read -r line; do
+		say "# $tag depmod said: $line"
+	done < <(lines "$log" auto | sed -n 's/^depmod-out //p')
+	line=$(lines "$log" auto | grep -m1 '^modprobe kvm_hv rc=' || true)
+	check "$tag ${line:-modprobe kvm_hv: no such line}, alone" "" matches "$line" "* rc=0"
+	line=$(lines "$log" auto | sed -n 's/^modprobe-out //p' | head -n1)
+	check "$tag modprobe kvm_hv printed nothing" "${line:-nothing}" test -z "$line"
+	check "$tag the softdep loaded kvm_timer_backport: /sys/module/kvm_timer_backport before the first VM" "" \
+		before "$log" auto '^sys-module kvm_timer_backport present$' '^client start'
+	check "$tag dmesg says \"attached to kvm-hv\" before the first VM" "" \
+		before "$log" auto '^dmesg .*kvm_timer_backport.*attached to kvm-hv' '^client start'
+	judge_client "$log" auto "$tag" || return 0
+	check "$tag rmmod kvm_timer_backport after the VM" "" \
+		has "$log" auto "rmmod kvm_timer_backport rc=0"
+}
+
+judge_mode() {
+	local log=$1 machine=$2 mode=$3 tag="[$2 $3]" sig line n
+	judge_client "$log" "$mode" "$tag" || return 0
+
+	# The module's decision for TB_OFFSET (b: no parameter, i.e. mode=auto;
+	# the others: takeover=1, the alias of mode=takeover).
+	local say_mode="kvm_timer_backport: TB_OFFSET/DEC_EXPIRY: kernel has it: taken over"
 	local alive=""
 	if [[ $mode == b ]]; then
-		say_mode="kvm_timer_backport: powerpc: kernel implements KVM_REG_PPC_TB_OFFSET, deferring to it"
+		say_mode="kvm_timer_backport: TB_OFFSET/DEC_EXPIRY: kernel has it: kernel"
 	elif [[ $mode == e ]]; then
 		alive=" while the VM created before insmod lives"
 	fi
@@ -413,8 +491,9 @@ boot() {
 	*) not_ok "$tag QEMU ran the guest to poweroff: exit $rc" ;;
 	esac
 
-	check "$tag kvm.ko and kvm-hv.ko load" "" \
-		has "$log" boot "insmod kvm-hv.ko rc=0"
+	check "$tag kvm.ko and kvm-hv.ko load (modprobe kvm_hv)" "" \
+		has "$log" auto "modprobe kvm_hv rc=0"
+	judge_auto "$log" "$machine"
 	for mode in a b c d e f; do
 		judge_mode "$log" "$machine" "$mode"
 	done

@@ -8,7 +8,12 @@
 #   pkg-dkms.sh uninstall        dkms remove --all, remove /usr/src/NAME-VERSION
 #
 # KSRCDIR=DIR (with KVER) builds against a kernel tree that is not at
-# /lib/modules/KVER/build.
+# /lib/modules/KVER/build. Like the packages, install also makes the module
+# load by itself (README.md, "Loaded automatically"): packaging/'s modprobe
+# softdep goes to /etc/modprobe.d/NAME.conf and its systemd unit (kernels
+# with KVM built in) to /etc/systemd/system/NAME.service, enabled; the
+# admin's directories, since no package owns these files. uninstall
+# removes both.
 set -euo pipefail
 # shellcheck source=lib.sh source-path=SCRIPTDIR
 . "$(dirname "$0")/lib.sh"
@@ -34,6 +39,40 @@ registered() {
 	[[ -n $(dkms status "${mv[@]}" 2>/dev/null) ]]
 }
 
+modprobe_conf=/etc/modprobe.d/$PKG_NAME.conf
+unit=$PKG_NAME.service
+unit_file=/etc/systemd/system/$unit
+
+# The softdep that loads the module with KVM, and the unit that loads it at
+# boot where KVM is built in (enabled offline too: systemctl enable only
+# makes the symlink when systemd is not running).
+install_autoload() {
+	install -D -m 0644 "$REPO/packaging/$PKG_NAME.conf" "$modprobe_conf"
+	echo "dkms-install: $modprobe_conf: modprobe loads kvm_timer_backport with KVM"
+	if ! command -v systemctl >/dev/null; then
+		echo "dkms-install: no systemctl: $unit not installed (only kernels with KVM built in need it)"
+		return 0
+	fi
+	install -D -m 0644 "$REPO/packaging/$unit" "$unit_file"
+	systemctl enable "$unit"
+	if [[ -d /run/systemd/system ]]; then
+		systemctl daemon-reload
+		# Loads the module now on a kernel with KVM built in; a no-op
+		# elsewhere (the unit's conditions).
+		systemctl start "$unit" ||
+			echo "dkms-install: systemctl start $unit failed: see systemctl status $unit"
+	fi
+}
+
+uninstall_autoload() {
+	if [[ -e $unit_file ]]; then
+		systemctl disable "$unit" || true
+		rm -f "$unit_file"
+		if [[ -d /run/systemd/system ]]; then systemctl daemon-reload; fi
+	fi
+	rm -f "$modprobe_conf"
+}
+
 uninstall() {
 	if owned_by_package; then
 		echo "dkms-uninstall: $dest belongs to an installed package; remove that instead" >&2
@@ -43,6 +82,7 @@ uninstall() {
 		dkms remove "${mv[@]}" --all
 	fi
 	rm -rf "$dest"
+	uninstall_autoload
 	echo "dkms-uninstall: $PKG_NAME $PKG_VERSION removed"
 }
 
@@ -86,6 +126,7 @@ install)
 		*) echo "dkms-install: FAILED for $k (dkms exit $r)"; rc=1 ;;
 		esac
 	done
+	install_autoload
 	dkms status "${mv[@]}"
 	exit $rc
 	;;

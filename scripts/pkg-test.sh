@@ -5,7 +5,13 @@
 # the installed sources for mips64el loongson-3 and ppc64el 6.1 and check the
 # signed modules, purge and check that nothing is left; then check the .rpm's
 # files and run its scriptlets, and make dkms-install/dkms-uninstall.
-# The machine's /lib/modules, /usr/src and dkms state end as they began.
+# Each way of installing must also bring what loads the module by itself
+# (the modprobe.d softdep, the systemd unit for a built-in KVM; README.md,
+# "Loaded automatically"), and Debian's modprobe on this amd64 machine,
+# where dkms builds no module, must load KVM exactly as before, without a
+# word about kvm_timer_backport: shown on a stand-in /lib/modules tree.
+# The machine's /lib/modules, /usr/src, modprobe.d, systemd units and dkms
+# state end as they began.
 set -euo pipefail
 # shellcheck source=lib.sh source-path=SCRIPTDIR
 . "$(dirname "$0")/lib.sh"
@@ -28,6 +34,16 @@ marker=$PKG_DIR/test-installed
 log=$LOGDIR/pkg-test.log
 : >"$log"
 mkdir -p "$PKG_DIR"
+
+# What loads the module by itself, and where each way of installing puts it.
+conf=$PKG_NAME.conf
+unit=$PKG_NAME.service
+preset=50-$PKG_NAME.preset
+wants=/etc/systemd/system/sysinit.target.wants/$unit
+deb_conf=/lib/modprobe.d/$conf deb_unit=/lib/systemd/system/$unit
+rpm_conf=/usr/lib/modprobe.d/$conf rpm_unit=/usr/lib/systemd/system/$unit
+rpm_preset=/usr/lib/systemd/system-preset/$preset
+local_conf=/etc/modprobe.d/$conf local_unit=/etc/systemd/system/$unit
 
 passed=0 failed=0
 ok() {
@@ -64,6 +80,11 @@ cleanup() {
 	if ! dpkg-query -S "$dest" >/dev/null 2>&1; then
 		rm -rf "$dest"
 	fi
+	# The .rpm's files this test put in place, make dkms-install's.
+	if ! dpkg-query -W -f='${db:Status-Status}' "$deb_pkg" 2>/dev/null | grep -q '^installed$'; then
+		rm -f "$rpm_conf" "$rpm_unit" "$rpm_preset" "$wants"
+	fi
+	rm -f "$local_conf" "$local_unit"
 	rm -rf "/var/lib/dkms/$PKG_NAME" "$marker"
 }
 trap cleanup EXIT
@@ -76,7 +97,8 @@ if [[ -e $marker ]]; then
 	cleanup
 fi
 if dpkg-query -W -f='${db:Status-Status}' "$deb_pkg" 2>/dev/null | grep -q '^installed$' ||
-	[[ -e $dest || -n $(dkms status "${mv[@]}" 2>/dev/null) ]]; then
+	[[ -e $dest || -n $(dkms status "${mv[@]}" 2>/dev/null) ]] ||
+	[[ -e $local_conf || -e $local_unit || -e $rpm_conf || -e $rpm_unit || -L $wants ]]; then
 	bad "$PKG_NAME $PKG_VERSION is already installed here (package, make dkms-install or dkms): not touching it"
 	finish
 	exit 1
@@ -85,10 +107,151 @@ fi
 # What must be the same at the end.
 snapshot() {
 	find /lib/modules /usr/src -maxdepth 3 -printf '%p %y %l\n' | sort
+	find /etc/modprobe.d /lib/modprobe.d /usr/lib/modprobe.d /etc/systemd/system \
+		/lib/systemd/system /usr/lib/systemd/system /usr/lib/systemd/system-preset \
+		-maxdepth 2 -name "$PKG_NAME*" -printf '%p %y %l\n' 2>/dev/null | sort -u
 	echo "dkms status:"
 	dkms status
 }
 snapshot >"$PKG_DIR/before"
+
+## Debian's modprobe, on stand-in /lib/modules trees of an amd64 kernel
+## with KVM as modules (this machine's running kernel may have none).
+# mkmod KO EXPORT [SYMBOL...]: a stand-in module that exports EXPORT
+# (depmod reads __ksymtab_strings) and uses SYMBOL..., so that depmod
+# makes it depend on the module that exports them, as with the real ones.
+fake_kver=6.1.0-ktb-fake
+fake=$tmp/fake-modules
+mkmod() {
+	local ko=$1 export=$2 sym c
+	shift 2
+	c=$(mktemp --suffix=.c)
+	{
+		if [[ -n $export ]]; then
+			printf '__attribute__((section("__ksymtab_strings"), used)) static const char ks[] = "%s";\nint %s;\n' \
+				"$export" "$export"
+		fi
+		for sym in "$@"; do
+			printf 'extern int %s;\n__attribute__((used)) static int *use_%s = &%s;\n' "$sym" "$sym" "$sym"
+		done
+		echo '__attribute__((section(".modinfo"), used)) static const char license[] = "license=GPL";'
+	} >"$c"
+	mkdir -p "$(dirname "$ko")"
+	gcc -c -o "$ko" "$c"
+	rm -f "$c"
+}
+# fake_tree NAME WITH: $fake/NAME/lib/modules/$fake_kver with kvm,
+# kvm-intel and kvm-amd, and with WITH=yes a kvm_timer_backport.ko (using
+# kvm's symbol) where dkms would put it; depmod run. Prints the base dir.
+fake_tree() {
+	local base=$fake/$1 m
+	m=$base/lib/modules/$fake_kver
+	rm -rf "$base"
+	mkmod "$m/kernel/arch/x86/kvm/kvm.ko" kvm_fake_export
+	mkmod "$m/kernel/arch/x86/kvm/kvm-intel.ko" "" kvm_fake_export
+	mkmod "$m/kernel/arch/x86/kvm/kvm-amd.ko" "" kvm_fake_export
+	if [[ $2 == yes ]]; then
+		mkmod "$m/updates/dkms/kvm_timer_backport.ko" "" kvm_fake_export
+	fi
+	: >"$m/modules.order" && : >"$m/modules.builtin" && : >"$m/modules.builtin.modinfo"
+	depmod -b "$base" "$fake_kver"
+	echo "$base"
+}
+mkdir -p "$tmp"
+no_ktb=$(fake_tree without no)
+with_ktb=$(fake_tree with yes)
+# What modprobe says on this machine and on the tree without the module,
+# before anything of ours is installed: it must say the same afterwards.
+modprobe_says() {
+	local m
+	for m in kvm kvm_intel kvm_amd; do
+		echo "## modprobe -n -v $m (this machine's kernel)"
+		modprobe -n -v "$m" 2>&1 && echo "exit 0" || echo "exit $?"
+		echo "## modprobe -d TREE -S $fake_kver --show-depends $m (the tree without our module)"
+		modprobe -d "$no_ktb" -S "$fake_kver" --show-depends "$m" 2>&1 &&
+			echo "exit 0" || echo "exit $?"
+	done | sed "s#$no_ktb#TREE#g"
+}
+modprobe_says >"$PKG_DIR/modprobe-before"
+# silent_here: with our softdep installed, modprobe on this machine and on
+# the tree without the module says exactly what it said before, and on
+# that tree loads KVM (dry run) without any word on stderr, and names
+# kvm_timer_backport nowhere.
+silent_here() {
+	local m out rc
+	diff -u "$PKG_DIR/modprobe-before" <(modprobe_says) || return 1
+	for m in kvm_intel kvm_amd; do
+		rc=0
+		out=$(modprobe -d "$no_ktb" -S "$fake_kver" -n -v "$m" 2>"$tmp/modprobe.err") || rc=$?
+		echo "modprobe -n -v $m: exit $rc"
+		echo "$out"
+		cat "$tmp/modprobe.err"
+		((rc == 0)) && [[ ! -s $tmp/modprobe.err ]] || return 1
+		grep -q "/${m/_/-}.ko" <<<"$out" || return 1
+		! grep -q kvm_timer_backport <<<"$out" || return 1
+	done
+}
+# softdep_live: the same softdep loads the module right after kvm.ko where
+# it exists (so that silent_here is not vacuous).
+softdep_live() {
+	local out
+	out=$(modprobe -d "$with_ktb" -S "$fake_kver" --show-depends kvm_intel 2>&1) || return 1
+	echo "$out"
+	awk '/\/kvm\.ko / && !k { k = NR } /\/kvm_timer_backport\.ko / && !t { t = NR }
+		/\/kvm-intel\.ko / && !i { i = NR }
+		END { exit !(k && t && i && k < t && t < i) }' <<<"$out"
+}
+# The unit's own conditions on this machine, then its ExecCondition, which
+# must skip the unit quietly (exit 1-254, nothing said) wherever dkms did
+# not build the module, as on any amd64 machine.
+unit_quiet_here() { # UNIT_FILE
+	local cond=() rc=0 out
+	mapfile -t cond < <(grep '^Condition' "$1")
+	if systemd-analyze condition "${cond[@]}"; then
+		echo "the unit's conditions hold here (KVM built into this kernel)"
+	else
+		echo "the unit's conditions fail here: it does not even get to ExecCondition"
+	fi
+	out=$(sh -c "$(sed -n 's/^ExecCondition=//p' "$1")" 2>&1) || rc=$?
+	echo "ExecCondition: exit $rc, said: ${out:-nothing}"
+	((rc >= 1 && rc <= 254)) && [[ -z $out ]]
+}
+# unit_enabled: enabled for sysinit.target (systemctl works offline).
+unit_enabled() {
+	systemctl is-enabled "$unit" | tee "$tmp/enabled"
+	[[ $(cat "$tmp/enabled") == enabled && -L $wants ]]
+}
+# installed CONF UNIT: packaging/'s modprobe.d file and unit are there,
+# the unit enabled.
+installed() {
+	cmp "$REPO/packaging/$conf" "$1" && cmp "$REPO/packaging/$unit" "$2" && unit_enabled
+}
+# gone FILE...: none of FILE exists, nor the unit's sysinit.target link.
+gone() {
+	local f
+	for f in "$@" "$wants"; do
+		if [[ -e $f || -L $f ]]; then
+			echo "still there: $f"
+			return 1
+		fi
+	done
+}
+not() {
+	! "$@"
+}
+has_softdeps() {
+	modprobe -c >"$tmp/modprobe-c" &&
+		grep -qx "softdep kvm post: kvm_timer_backport" "$tmp/modprobe-c" &&
+		grep -qx "softdep kvm_hv post: kvm_timer_backport" "$tmp/modprobe-c"
+}
+check "without our softdep, modprobe on the tree without the module does not name it" \
+	not grep -q kvm_timer_backport "$PKG_DIR/modprobe-before"
+verify_unit() { # UNIT_FILE
+	local out
+	out=$(systemd-analyze verify "$1" 2>&1)
+	echo "$out"
+	[[ -z $out ]]
+}
 
 ## Build both packages (each runs the KUnit suites at build time), from one
 ## snapshot of the source.
@@ -112,6 +275,13 @@ install_deb() {
 }
 mkdir -p "$tmp"
 check "dpkg -i $(basename "$deb")" install_deb
+check "the .deb installed $deb_conf and $deb_unit (packaging/'s), the unit enabled for sysinit.target" \
+	installed "$deb_conf" "$deb_unit"
+check "modprobe -c has the softdeps on kvm and kvm_hv" has_softdeps
+check "the softdep loads kvm_timer_backport after kvm.ko where it exists (modprobe --show-depends kvm_intel)" softdep_live
+check "modprobe kvm, kvm_intel, kvm_amd on this amd64 machine and on a tree without the module: as before, not a word about kvm_timer_backport" silent_here
+check "systemd-analyze verify $deb_unit: clean" verify_unit "$deb_unit"
+check "the unit on this machine: skipped without a word (no module for its kernel)" unit_quiet_here "$deb_unit"
 status_added() {
 	dkms status "${mv[@]}"
 	[[ $(dkms status "${mv[@]}") == "$PKG_NAME/$PKG_VERSION: added" ]]
@@ -187,7 +357,8 @@ check "dpkg: $deb_pkg not installed" \
 check "dkms status has no $PKG_NAME" test -z "$(dkms status -m "$PKG_NAME")"
 check "no /usr/src/$PKG_NAME-*, no /var/lib/dkms/$PKG_NAME" \
 	test -z "$(compgen -G "/usr/src/$PKG_NAME-*")" -a ! -e "/var/lib/dkms/$PKG_NAME"
-check "/lib/modules, /usr/src and dkms status as before the install" \
+check "purge removed $deb_conf, $deb_unit and $wants" gone "$deb_conf" "$deb_unit"
+check "/lib/modules, /usr/src, modprobe.d, units and dkms status as before the install" \
 	diff -u "$PKG_DIR/before" <(snapshot)
 
 ## The .rpm: its files are the .deb's, its scriptlets register with dkms.
@@ -195,8 +366,21 @@ rm -rf "$tmp/deb" "$tmp/rpm"
 mkdir -p "$tmp/deb" "$tmp/rpm"
 dpkg-deb -x "$deb" "$tmp/deb"
 (cd "$tmp/rpm" && rpm2cpio "$rpm_file" | cpio -idm --quiet)
-check "rpm -qlp: /usr/src/$PKG_NAME-$PKG_VERSION and the README only" \
-	test -z "$(rpm -qlp "$rpm_file" | grep -v -e "^$dest" -e '^/usr/share/doc/')"
+rpm_lists() {
+	local f
+	rpm -qlp "$rpm_file" >"$tmp/rpm-files"
+	for f in "$rpm_conf" "$rpm_unit" "$rpm_preset"; do
+		grep -qxF "$f" "$tmp/rpm-files" || { echo "missing: $f"; return 1; }
+	done
+	! grep -v -e "^$dest" -e '^/usr/share/doc/' "$tmp/rpm-files" |
+		grep -vxF -e "$rpm_conf" -e "$rpm_unit" -e "$rpm_preset"
+}
+check "rpm -qlp: /usr/src/$PKG_NAME-$PKG_VERSION, the README, $rpm_conf, $rpm_unit, $rpm_preset only" rpm_lists
+same_as_deb() {
+	cmp "$tmp/deb$deb_conf" "$tmp/rpm$rpm_conf" && cmp "$tmp/deb$deb_unit" "$tmp/rpm$rpm_unit"
+}
+check "the .rpm's modprobe.d file and unit are the .deb's" same_as_deb
+check "the .rpm's preset enables $unit" grep -qx "enable $unit" "$tmp/rpm$rpm_preset"
 check "the .rpm's /usr/src tree is the .deb's, file for file" \
 	diff -r "$tmp/deb$dest" "$tmp/rpm$dest"
 ships_listed() {
@@ -217,6 +401,12 @@ post=$(rpm -qp --qf '%{POSTIN}' "$rpm_file")
 preun=$(rpm -qp --qf '%{PREUN}' "$rpm_file")
 check "%post: dkms add/build/install with --rpm_safe_upgrade" \
 	grep -q "dkms add ${mv[*]} --rpm_safe_upgrade" <<<"$post"
+# Here the spec's fallbacks; Fedora's macros call systemd-update-helper.
+systemd_scriptlets() {
+	grep -Eq "(preset|install-system-units) $unit" <<<"$post" &&
+		grep -Eq "(disable --now|remove-system-units) $unit" <<<"$preun"
+}
+check "%post presets $unit, %preun disables it on erase" systemd_scriptlets
 # shellcheck disable=SC2016 # $1 of the scriptlet, matched literally
 check "%preun: dkms remove --all --rpm_safe_upgrade on erase only" \
 	grep -Pzq 'if \[ "\$1" -eq 0 \]; then\n\s*dkms remove -m \S+ -v \S+ --all --rpm_safe_upgrade' <<<"$preun"
@@ -241,10 +431,20 @@ run_preun_erase() {
 	scriptlet rpm-preun "$preun" 0
 	[[ -z $(dkms status "${mv[@]}") ]]
 }
+# The rest of the payload in place, as rpm would have put it before %post.
+for f in "$rpm_conf" "$rpm_unit" "$rpm_preset"; do
+	install -D -m 0644 "$tmp/rpm$f" "$f"
+done
 check "rpm %post on this machine: registered, amd64 skipped, exit 0" run_post
+check "rpm %post: $unit enabled by its preset" unit_enabled
+check "rpm: modprobe kvm, kvm_intel, kvm_amd as before, not a word about kvm_timer_backport" silent_here
 check "rpm %preun on upgrade (\$1=1): still registered" run_preun_upgrade
-check "rpm %preun on erase (\$1=0): removed from dkms" run_preun_erase
+run_preun_erase_disabled() {
+	run_preun_erase && not test -L "$wants"
+}
+check "rpm %preun on erase (\$1=0): removed from dkms, $unit disabled" run_preun_erase_disabled
 rm -rf "$dest"
+rm -f "$rpm_conf" "$rpm_unit" "$rpm_preset"
 
 ## make dkms-install / dkms-uninstall from the checkout.
 dkms_install() {
@@ -252,8 +452,13 @@ dkms_install() {
 	status_added
 }
 check "make dkms-install: registered, amd64 skipped" dkms_install
+check "make dkms-install: $local_conf and $local_unit (packaging/'s), the unit enabled" \
+	installed "$local_conf" "$local_unit"
+check "make dkms-install: modprobe kvm, kvm_intel, kvm_amd as before, not a word about kvm_timer_backport" silent_here
+check "make dkms-install: the softdep loads kvm_timer_backport after kvm.ko where it exists" softdep_live
 check "make dkms-uninstall" "$here/pkg-dkms.sh" uninstall
-check "/lib/modules, /usr/src and dkms status as at the start" \
+check "make dkms-uninstall removed $local_conf, $local_unit and $wants" gone "$local_conf" "$local_unit"
+check "/lib/modules, /usr/src, modprobe.d, units and dkms status as at the start" \
 	diff -u "$PKG_DIR/before" <(snapshot)
 
 rm -f "$marker"
