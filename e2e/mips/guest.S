@@ -11,8 +11,9 @@
  *        anything else reports Cause and EPC and stops the guest.
  * 0x400  main: the command loop (see guest.h).
  *
- * Guest CP0 accesses never sit in a branch delay slot (the module leaves
- * those to the kernel), so every delay slot here holds a nop.
+ * Guest CP0 accesses sit in branch delay slots only in do_count_bd,
+ * do_compare_bd and do_count_branches, which test exactly that; every
+ * other delay slot holds a nop.
  */
 #include "guest.h"
 
@@ -100,6 +101,9 @@ cmd_loop:
 	 nop
 	li	$t8, CMD_SPINCAUSE
 	beq	$t0, $t8, do_spincause
+	 nop
+	li	$t8, CMD_COUNT_BRANCHES
+	beq	$t0, $t8, do_count_branches
 	 nop
 	sw	$t0, OUT_BADCMD($t9)
 	b	cmd_loop
@@ -196,9 +200,8 @@ do_rdhwr:
 do_count_bd:
 	mfc0	$t2, C0_COUNT
 	/*
-	 * A Count read in a delay slot: the module leaves it to the
-	 * kernel (which must emulate the branch too), handing its timer
-	 * state over for the duration.
+	 * A Count read in a delay slot: whoever emulates it must carry
+	 * out the branch too.
 	 */
 	b	1f
 	 mfc0	$t3, C0_COUNT
@@ -258,6 +261,88 @@ do_readcmp:
 	mfc0	$t3, C0_COMPARE
 	sw	$t2, OUT_A($t9)
 	sw	$t3, OUT_B($t9)
+	b	cmd_loop
+	 nop
+
+/*
+ * A Count read in the delay slot of each kind of branch, in turn: taken
+ * and not taken, likely, linking, register jumps. Each Count goes to
+ * guest memory (BRANCH_OFF + 4 * stage); $s2 collects a bit for every
+ * fall-through block that runs, so a branch that went the wrong way
+ * shows. OUT_A = stages, OUT_B = the bits, OUT_C = 0.
+ */
+do_count_branches:
+	move	$s2, $zero
+	li	$t1, 1
+	li	$t0, -1
+	mfc0	$t2, C0_COUNT
+	sw	$t2, BRANCH_OFF + 0($t7)
+	beq	$t1, $zero, 1f		/* not taken */
+	 mfc0	$t2, C0_COUNT
+	ori	$s2, $s2, 0x1
+1:	sw	$t2, BRANCH_OFF + 4($t7)
+	bne	$t1, $zero, 2f		/* taken */
+	 mfc0	$t2, C0_COUNT
+	ori	$s2, $s2, 0x2
+2:	sw	$t2, BRANCH_OFF + 8($t7)
+	beql	$t1, $t1, 3f		/* taken: the slot runs */
+	 mfc0	$t2, C0_COUNT
+	ori	$s2, $s2, 0x4
+3:	sw	$t2, BRANCH_OFF + 12($t7)
+	bltz	$t1, 4f			/* not taken */
+	 mfc0	$t2, C0_COUNT
+	ori	$s2, $s2, 0x8
+4:	sw	$t2, BRANCH_OFF + 16($t7)
+	bgez	$t0, 5f			/* not taken */
+	 mfc0	$t2, C0_COUNT
+	ori	$s2, $s2, 0x10
+5:	sw	$t2, BRANCH_OFF + 20($t7)
+	blez	$t0, 6f			/* taken */
+	 mfc0	$t2, C0_COUNT
+	ori	$s2, $s2, 0x20
+6:	sw	$t2, BRANCH_OFF + 24($t7)
+	bgtz	$t0, 7f			/* not taken */
+	 mfc0	$t2, C0_COUNT
+	ori	$s2, $s2, 0x40
+7:	sw	$t2, BRANCH_OFF + 28($t7)
+	bal	20f			/* links $ra, taken */
+	 mfc0	$t2, C0_COUNT
+	sw	$t3, BRANCH_OFF + 36($t7)
+	b	8f
+	 nop
+20:	sw	$t2, BRANCH_OFF + 32($t7)
+	jr	$ra			/* back, Count in the slot */
+	 mfc0	$t3, C0_COUNT
+8:	bal	9f			/* $ra = this code's address */
+	 nop
+9:	addiu	$t4, $ra, 21f - 9b
+	jalr	$s4, $t4		/* links $s4 */
+	 mfc0	$t2, C0_COUNT
+	sw	$t3, BRANCH_OFF + 44($t7)
+	b	10f
+	 nop
+21:	sw	$t2, BRANCH_OFF + 40($t7)
+	jr	$s4
+	 mfc0	$t3, C0_COUNT
+10:	bltzal	$t1, 11f		/* not taken, but links $ra */
+	 mfc0	$t2, C0_COUNT
+12:	ori	$s2, $s2, 0x80
+11:	sw	$t2, BRANCH_OFF + 48($t7)
+	move	$t6, $ra
+	bal	13f
+	 nop
+13:	subu	$t6, $ra, $t6		/* 13b - 12b if bltzal linked right */
+	li	$t8, 13b - 12b
+	bne	$t6, $t8, 14f
+	 nop
+	ori	$s2, $s2, 0x100
+14:	bnel	$t1, $t1, 15f		/* not taken: the slot is annulled */
+	 mfc0	$t2, C0_COUNT
+	ori	$s2, $s2, 0x200
+15:	li	$t2, 13
+	sw	$t2, OUT_A($t9)
+	sw	$s2, OUT_B($t9)
+	sw	$zero, OUT_C($t9)
 	b	cmd_loop
 	 nop
 

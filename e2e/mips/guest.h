@@ -41,6 +41,11 @@
 #define IRQCOUNT_OFF	0x1000
 #define ARMCMP_OFF	0x1004
 #define ARMCOUNT_OFF	0x1008
+/* CMD_COUNT_BRANCHES: the Count of each stage, 13 words. */
+#define BRANCH_OFF	0x1010
+#define BRANCH_STAGES	13
+/* The fall-through blocks that must run (and only those). */
+#define BRANCH_PATH	0x3d9
 
 /* Commands. */
 #define CMD_COUNT	1	/* OUT_A, OUT_B = two back-to-back Count reads */
@@ -68,6 +73,10 @@
 				 * that Count, OUT_B = Cause, OUT_C = Compare;
 				 * the Count read right after the Compare
 				 * write goes to guest memory ARMCOUNT_OFF */
+#define CMD_COUNT_BRANCHES 13	/* Count read in the delay slot of each kind
+				 * of branch; the Counts go to guest memory
+				 * BRANCH_OFF; OUT_A = BRANCH_STAGES, OUT_B =
+				 * the fall-through blocks that ran */
 
 #define ST_IE		0x0001
 #define ST_IM0		0x0100

@@ -1,21 +1,30 @@
 #!/bin/busybox sh
 # shellcheck shell=sh
-# /init of the e2e-mips initramfs (scripts/e2e-mips.sh builds it): runs on
-# the Malta 5.10 trap-and-emulate host kernel under QEMU. Loads kvm.ko and
-# runs the client in three modes:
-#   a  no kvm_timer_backport
-#   b  insmod kvm_timer_backport.ko          (defers to the kernel's timer)
-#   c  insmod kvm_timer_backport.ko takeover=1
-# then the unload checks. Prints "ok - ..."/"not ok - ..." lines (the rig
-# counts them) and ends with "e2e-mips-init: done" before powering off.
+# /init of an e2e-mips initramfs (scripts/e2e-mips.sh builds one per host
+# kernel): runs on a Malta 5.10 trap-and-emulate host kernel under QEMU.
+# The kernel command line names the host kernel (ktb.kernel=stock,
+# no-count-ctl or old-timer); the client then runs in four modes:
+#   none      kvm.ko alone
+#   auto      the module installed as a package installs it, loaded by
+#             nothing but "modprobe kvm" (the softdep), no parameters
+#   defer     insmod kvm_timer_backport.ko mode=defer
+#   takeover  insmod kvm_timer_backport.ko mode=takeover
+# with the unload checks in between. Prints "ok - ..."/"not ok - ..."
+# lines (the rig counts them), the client's "result CELL TEST OUTCOME"
+# lines (the rig tabulates them) and ends with "e2e-mips-init: done"
+# before powering off.
 /bin/busybox --install -s /bin
-export PATH=/bin
+export PATH=/sbin:/bin
 mount -t proc proc /proc
 mount -t sysfs sys /sys
 mount -t devtmpfs dev /dev 2>/dev/null
 mount -t debugfs debugfs /sys/kernel/debug
 mount -t tmpfs tmp /tmp
-vcpus=/sys/kernel/debug/kvm_timer_backport/vcpus
+dbg=/sys/kernel/debug/kvm_timer_backport
+ko=/kvm_timer_backport.ko
+
+kernel=$(sed -n 's/.*ktb\.kernel=\([^ ]*\).*/\1/p' /proc/cmdline)
+kernel=${kernel:-stock}
 
 ok() { echo "ok - $*"; }
 notok() { echo "not ok - $*"; }
@@ -27,12 +36,25 @@ check() { # check DESCRIPTION COMMAND...
 show() { # prefix every line of a file or command output
 	sed "s/^/# $1: /"
 }
-client() { # client MODE: the whole client run, bounded
-	timeout 300 /client "$1"
-	rc=$?
-	[ $rc -eq 143 ] && notok "$1: client timed out"
-}
 loaded() { grep -q '^kvm_timer_backport ' /proc/modules; }
+# What the client expects of a cell: where the kernel lacks the master
+# disable registers and nothing provides them, there is nothing to judge.
+profile() {
+	case $kernel-$1 in
+	*-auto | *-takeover) echo fixed ;;
+	stock-*) echo stock ;;
+	*) echo observe ;;
+	esac
+}
+client() { # client MODE: the whole client run, bounded
+	timeout 400 /client "$kernel-$1" "$(profile "$1")"
+	[ $? -eq 143 ] && notok "$kernel-$1: client timed out"
+}
+debugfs() { # debugfs MODE WHEN: the module's view, for the log
+	[ -r $dbg/features ] && show "$kernel-$1 features $2" <$dbg/features
+	[ -r $dbg/vcpus ] && show "$kernel-$1 vcpus $2" <$dbg/vcpus
+}
+owns() { grep -q 'own timers: yes' $dbg/vcpus 2>/dev/null; }
 
 # hold LABEL EXPECT: rmmod with a VM open; EXPECT is refused or unloads.
 hold() {
@@ -42,19 +64,18 @@ hold() {
 	i=0
 	while [ ! -e /tmp/held ] && [ $i -lt 100 ]; do sleep 0.1; i=$((i + 1)); done
 	[ -e /tmp/held ] || notok "$1: the holding client did not start its VM"
-	[ -r $vcpus ] && show "$1 debugfs with a VM open" <$vcpus
 	ref=$(cat /sys/module/kvm_timer_backport/refcnt 2>/dev/null)
 	out=$(rmmod kvm_timer_backport 2>&1)
 	rc=$?
 	if [ "$2" = refused ]; then
 		if [ $rc -ne 0 ] && loaded; then
-			ok "$1: rmmod kvm_timer_backport with a VM open is refused (refcnt $ref: $out)"
+			ok "$1: rmmod kvm_timer_backport with a VM open is refused: the module runs its timer (refcnt $ref: $out)"
 		else
 			notok "$1: rmmod kvm_timer_backport with a VM open: rc $rc, refcnt $ref, $out"
 		fi
 	else
 		if [ $rc -eq 0 ] && ! loaded; then
-			ok "$1: rmmod kvm_timer_backport with a VM open unloads (defer mode owns no vCPU; refcnt was $ref)"
+			ok "$1: rmmod kvm_timer_backport with a VM open unloads: the module owns no vCPU (refcnt was $ref)"
 		else
 			notok "$1: rmmod kvm_timer_backport with a VM open: rc $rc, refcnt $ref, $out"
 		fi
@@ -67,74 +88,102 @@ hold() {
 	fi
 }
 
-echo "e2e-mips-init: start $(uname -r)"
-check "insmod kvm.ko" insmod /kvm.ko
+# rmmod while a vCPU sleeps in WAIT, i.e. inside the module's exit
+# wrapper (or, in defer mode, with none installed): the unload completes,
+# at the latest once the vCPU leaves WAIT.
+waithold() {
+	rm -f /tmp/wh
+	/client waithold /tmp/wh "$1" &
+	wp=$!
+	i=0
+	while [ ! -e /tmp/wh ] && [ $i -lt 100 ]; do sleep 0.1; i=$((i + 1)); done
+	sleep 1
+	rmmod kvm_timer_backport &
+	rp=$!
+	sleep 3
+	if kill -0 $rp 2>/dev/null; then
+		echo "# $1: rmmod with a vCPU asleep in WAIT: still running after 3 s, state $(cut -d' ' -f3 /proc/$rp/stat), wchan $(cat /proc/$rp/wchan 2>/dev/null); waking the vCPU"
+	else
+		echo "# $1: rmmod with a vCPU asleep in WAIT: finished within 3 s"
+	fi
+	kill -USR2 $wp
+	wait $rp
+	rrc=$?
+	wait $wp
+	if [ $rrc -eq 0 ] && ! loaded; then
+		ok "$1: rmmod with a vCPU asleep in WAIT completes (at the latest once the vCPU leaves WAIT)"
+	elif loaded; then
+		# The module owns that vCPU: the unload is refused instead.
+		ok "$1: rmmod with an owned vCPU asleep in WAIT is refused, not blocked (rc $rrc)"
+		rmmod kvm_timer_backport
+	else
+		notok "$1: rmmod with a vCPU asleep in WAIT: rc $rrc"
+	fi
+}
 
-echo "e2e-mips-init: mode a"
-client a
+echo "e2e-mips-init: start $(uname -r) kernel $kernel"
 
-echo "e2e-mips-init: mode b"
-check "b: insmod kvm_timer_backport.ko" insmod /kvm_timer_backport.ko
-client b
-[ -r $vcpus ] && show "b debugfs" <$vcpus
-# rmmod while a vCPU sleeps in WAIT, i.e. inside the module's
-# cop_unusable wrapper: how long does the unload wait for it?
-rm -f /tmp/wh
-/client waithold /tmp/wh b &
-wp=$!
-i=0
-while [ ! -e /tmp/wh ] && [ $i -lt 100 ]; do sleep 0.1; i=$((i + 1)); done
-sleep 1
-rmmod kvm_timer_backport &
-rp=$!
-sleep 3
-if kill -0 $rp 2>/dev/null; then
-	echo "# b: rmmod with a vCPU asleep in WAIT: still running after 3 s, state $(cut -d' ' -f3 /proc/$rp/stat), wchan $(cat /proc/$rp/wchan 2>/dev/null); waking the vCPU"
-	grep -q '^kvm_timer_backport ' /proc/modules && echo "# b: /proc/modules: $(grep '^kvm_timer_backport ' /proc/modules)"
+echo "e2e-mips-init: mode none"
+check "$kernel-none: insmod kvm.ko" insmod /lib/modules/"$(uname -r)"/kernel/arch/mips/kvm/kvm.ko
+client none
+check "$kernel-none: rmmod kvm" rmmod kvm
+
+echo "e2e-mips-init: mode auto"
+# As a machine with the package boots: nothing names the module, modprobe
+# loads it after kvm because of the softdep the package installs. Debian's
+# kmod by its path: busybox's sh runs its own modprobe applet, which knows
+# no softdep, for a bare "modprobe".
+check "$kernel-auto: modprobe kvm (Debian's kmod)" /sbin/modprobe kvm
+if loaded && dmesg | grep -q 'attached to kvm_mips_callbacks (mode=auto)'; then
+	ok "$kernel-auto: modprobe kvm alone loads kvm_timer_backport (softdep) and it attaches in mode=auto before the first VM"
 else
-	echo "# b: rmmod with a vCPU asleep in WAIT: finished within 3 s"
+	notok "$kernel-auto: modprobe kvm alone did not load and attach kvm_timer_backport ($(grep kvm /proc/modules | tr '\n' ' '))"
 fi
-kill -USR2 $wp
-wait $rp
-rrc=$?
-wait $wp
-if [ $rrc -eq 0 ] && ! loaded; then
-	ok "b: rmmod with a vCPU asleep in WAIT completes (at the latest once the vCPU leaves WAIT)"
-else
-	notok "b: rmmod with a vCPU asleep in WAIT: rc $rrc"
-fi
-loaded || check "b: insmod kvm_timer_backport.ko again" insmod /kvm_timer_backport.ko
-hold b unloads
+debugfs auto "before the first VM"
+client auto
+debugfs auto "after the client"
+# A VM created now: the module runs its timer on a kernel that lacks the
+# master disable (so rmmod is refused), defers to the kernel otherwise.
+if owns; then hold "$kernel-auto" refused; else hold "$kernel-auto" unloads; fi
+loaded || check "$kernel-auto: modprobe kvm_timer_backport again" /sbin/modprobe kvm_timer_backport
+waithold "$kernel-auto"
 loaded && rmmod kvm_timer_backport
 
-echo "e2e-mips-init: mode c"
-# A VM created before the module is loaded, adopted by takeover=1.
+echo "e2e-mips-init: mode defer"
+check "$kernel-defer: insmod kvm_timer_backport.ko mode=defer" insmod $ko mode=defer
+client defer
+debugfs defer "after the client"
+waithold "$kernel-defer"
+loaded || check "$kernel-defer: insmod kvm_timer_backport.ko mode=defer again" insmod $ko mode=defer
+hold "$kernel-defer" unloads
+loaded && rmmod kvm_timer_backport
+
+echo "e2e-mips-init: mode takeover"
+# A VM created before the module is loaded, adopted by mode=takeover.
 rm -f /tmp/adopt /tmp/adopt.2
-/client adopt /tmp/adopt c &
+/client adopt /tmp/adopt "$kernel-takeover" &
 ap=$!
 i=0
 while [ ! -e /tmp/adopt ] && [ $i -lt 100 ]; do sleep 0.1; i=$((i + 1)); done
-[ -e /tmp/adopt ] || notok "c: the adopt client did not start its VM"
-check "c: insmod kvm_timer_backport.ko takeover=1" insmod /kvm_timer_backport.ko takeover=1
-[ -r $vcpus ] && show "c debugfs before the adoption" <$vcpus
+[ -e /tmp/adopt ] || notok "$kernel-takeover: the adopt client did not start its VM"
+check "$kernel-takeover: insmod kvm_timer_backport.ko mode=takeover" insmod $ko mode=takeover
 kill -USR1 $ap
 i=0
 while [ ! -e /tmp/adopt.2 ] && [ $i -lt 100 ]; do sleep 0.1; i=$((i + 1)); done
-[ -e /tmp/adopt.2 ] || notok "c: the adopt client did not finish its checks"
-[ -r $vcpus ] && show "c debugfs after the adoption" <$vcpus
+[ -e /tmp/adopt.2 ] || notok "$kernel-takeover: the adopt client did not finish its checks"
 kill -TERM $ap
-wait $ap || notok "c: the adopt client exits 0"
-client c
-[ -r $vcpus ] && show "c debugfs after the client closed its VMs" <$vcpus
-hold c refused
-check "c: rmmod kvm_timer_backport once the VM is closed" rmmod kvm_timer_backport
-timeout 30 /client smoke after-unload
+wait $ap || notok "$kernel-takeover: the adopt client exits 0"
+client takeover
+debugfs takeover "after the client"
+hold "$kernel-takeover" refused
+check "$kernel-takeover: rmmod kvm_timer_backport once the VM is closed" rmmod kvm_timer_backport
+timeout 30 /client smoke "$kernel-after-unload"
 
-dmesg | grep -E 'kvm|KVM|WARNING|BUG|Oops|Call Trace|rcu' | show dmesg
+dmesg | grep -E 'kvm|KVM|WARNING|BUG|Oops|Call Trace|rcu' | show "$kernel dmesg"
 if dmesg | grep -qE 'WARNING|BUG|Oops|Call Trace|stall'; then
-	notok "kernel log free of warnings, BUGs and oopses"
+	notok "$kernel: kernel log free of warnings, BUGs and oopses"
 else
-	ok "kernel log free of warnings, BUGs and oopses"
+	ok "$kernel: kernel log free of warnings, BUGs and oopses"
 fi
 echo "e2e-mips-init: done"
 reboot -f
