@@ -30,6 +30,7 @@ variant_chain() {
 	case $1 in
 	no-count-ctl) echo no-count-ctl.patch ;;
 	old-timer) echo no-count-ctl.patch old-timer.patch ;;
+	fixed-delivery) echo fixed-delivery.patch ;;
 	*) return 1 ;;
 	esac
 }
@@ -39,7 +40,7 @@ prepare | build) ;;
 variant)
 	name=${2:-}
 	chain=$(variant_chain "$name") || {
-		echo "malta-5.10: unknown variant '$name' (no-count-ctl, old-timer)" >&2
+		echo "malta-5.10: unknown variant '$name' (no-count-ctl, old-timer, fixed-delivery)" >&2
 		exit 2
 	}
 	;;
