@@ -10,6 +10,7 @@
  * does not declare count_hz.
  */
 #include <linux/kvm_host.h>
+#include <asm/mipsregs.h>
 
 #include "kvm_mips.h"
 
@@ -21,9 +22,11 @@ const char *const ktb_mips_kernel_timer_kind = "periodic tick of before 3.16, no
  * @armed:   unused: the kernel's tick says nothing about Compare.
  * @expires: unused.
  *
- * The first time, Count continues from the guest's CP0 Count at the
+ * The first time, Count continues from what the guest last saw, at the
  * trap-and-emulate rate of 100 MHz against the guest's Compare, as the
- * 3.16 timer starts. After the kernel emulated an access (see
+ * 3.16 timer runs. These kernels give the guest the host's Count divided
+ * by 4 (a vCPU set up after this module was loaded starts at 0 instead,
+ * see ktb_start()). After the kernel emulated an access (see
  * ktb_mips_kernel_timer_hand_back()), the timer carries on with its own
  * state: only a Compare the kernel stored is taken, as the guest write it
  * was, and the expiry timer stopped for the hand-back is armed again.
@@ -41,7 +44,7 @@ void ktb_mips_kernel_timer_adopt(struct ktb_mips_vcpu *v, bool armed,
 	if (!t->count_hz) {
 		t->compare = compare;
 		ktb_mips_timer_reset(t, KTB_MIPS_DEFAULT_HZ);
-		ktb_mips_write_count(t, kvm_read_c0_guest_count(ktb_cop0(v->vcpu)));
+		ktb_mips_write_count(t, read_c0_count() >> 2);
 		return;
 	}
 	if (!ktb_mips_timer_stopped(t)) {
