@@ -602,6 +602,28 @@ static int cmp_i32(const void *a, const void *b)
 }
 
 /*
+ * A guest that took its interrupt but never finished the round: what the
+ * vCPU looks like, for the log (is Count still running, is TI still set,
+ * where is the guest).
+ */
+static void stuck_info(struct vcpu *v, const char *name, unsigned int round)
+{
+	int64_t c0 = 0, c1 = 0, cause = 0, ctl = -1;
+	struct kvm_regs regs = { 0 };
+
+	get_reg(v, REG_COUNT, &c0);
+	sleep_ns(10000000);
+	get_reg(v, REG_COUNT, &c1);
+	get_reg(v, REG_CAUSE, &cause);
+	get_reg(v, REG_COUNT_CTL, &ctl);
+	ioctl(v->fd, KVM_GET_REGS, &regs);
+	info("%s: round %u stuck: Count %#x then %#x 10 ms later, Cause %#x, COUNT_CTL %" PRId64 ", guest PC %#llx, interrupts taken %u",
+	     name, round, (uint32_t)c0, (uint32_t)c1, (uint32_t)cause, ctl,
+	     (unsigned long long)regs.pc,
+	     *(uint32_t *)((char *)v->mem + IRQCOUNT_OFF));
+}
+
+/*
  * Five rounds in one VM: arm 10 ms ahead, WAIT, take it, spin 20 ms.
  * @expect_stock and @expect_fixed: the outcome on stock 5.10 (modes a, b)
  * and with takeover=1 (mode c).
@@ -636,6 +658,8 @@ static void irq_test(const char *name, uint32_t status, const char *expect_stock
 			}
 		} while (!strcmp(got, "arm-missed") && ++tries < 3);
 		ack = s.finished && acked(&v);
+		if (!strcmp(got, "stuck"))
+			stuck_info(&v, name, i);
 		if (s.delivered)
 			lat[n++] = s.latency;
 		if (strcmp(got, "delivered-once") || !ack)

@@ -37,11 +37,13 @@ show() { # prefix every line of a file or command output
 	sed "s/^/# $1: /"
 }
 loaded() { grep -q '^kvm_timer_backport ' /proc/modules; }
-# What the client expects of a cell: where the kernel lacks the master
-# disable registers and nothing provides them, there is nothing to judge.
+# What the client expects of a cell: the upstream result where the module
+# runs or the kernel has nothing to fix; stock's known delivery bugs on
+# stock; where the kernel lacks the master disable registers and nothing
+# provides them, there is nothing to judge.
 profile() {
 	case $kernel-$1 in
-	*-auto | *-takeover) echo fixed ;;
+	*-auto | *-takeover | fixed-delivery-*) echo fixed ;;
 	stock-*) echo stock ;;
 	*) echo observe ;;
 	esac
