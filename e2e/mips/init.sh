@@ -37,6 +37,10 @@ show() { # prefix every line of a file or command output
 	sed "s/^/# $1: /"
 }
 loaded() { grep -q '^kvm_timer_backport ' /proc/modules; }
+wait_file() { # wait_file FILE: until a background client creates it, 10 s at most
+	i=0
+	while [ ! -e "$1" ] && [ $i -lt 100 ]; do sleep 0.1; i=$((i + 1)); done
+}
 # What the client expects of a cell: the upstream result where the module
 # runs or the kernel has nothing to fix; stock's known delivery bugs on
 # stock; where the kernel lacks the master disable registers and nothing
@@ -63,8 +67,7 @@ hold() {
 	rm -f /tmp/held
 	/client hold /tmp/held "$1" &
 	hp=$!
-	i=0
-	while [ ! -e /tmp/held ] && [ $i -lt 100 ]; do sleep 0.1; i=$((i + 1)); done
+	wait_file /tmp/held
 	[ -e /tmp/held ] || notok "$1: the holding client did not start its VM"
 	ref=$(cat /sys/module/kvm_timer_backport/refcnt 2>/dev/null)
 	out=$(rmmod kvm_timer_backport 2>&1)
@@ -97,8 +100,7 @@ waithold() {
 	rm -f /tmp/wh
 	/client waithold /tmp/wh "$1" &
 	wp=$!
-	i=0
-	while [ ! -e /tmp/wh ] && [ $i -lt 100 ]; do sleep 0.1; i=$((i + 1)); done
+	wait_file /tmp/wh
 	sleep 1
 	rmmod kvm_timer_backport &
 	rp=$!
@@ -165,13 +167,11 @@ echo "e2e-mips-init: mode takeover"
 rm -f /tmp/adopt /tmp/adopt.2
 /client adopt /tmp/adopt "$kernel-takeover" &
 ap=$!
-i=0
-while [ ! -e /tmp/adopt ] && [ $i -lt 100 ]; do sleep 0.1; i=$((i + 1)); done
+wait_file /tmp/adopt
 [ -e /tmp/adopt ] || notok "$kernel-takeover: the adopt client did not start its VM"
 check "$kernel-takeover: insmod kvm_timer_backport.ko mode=takeover" insmod $ko mode=takeover
 kill -USR1 $ap
-i=0
-while [ ! -e /tmp/adopt.2 ] && [ $i -lt 100 ]; do sleep 0.1; i=$((i + 1)); done
+wait_file /tmp/adopt.2
 [ -e /tmp/adopt.2 ] || notok "$kernel-takeover: the adopt client did not finish its checks"
 kill -TERM $ap
 wait $ap || notok "$kernel-takeover: the adopt client exits 0"

@@ -64,10 +64,17 @@ static bool ktb_own_timers;
 /* Expiries of the kernel's own timer while this module owned the vCPU. */
 static atomic_long_t ktb_kernel_timer_fired = ATOMIC_LONG_INIT(0);
 
-/* The per-vCPU counters of vCPUs already gone, for debugfs. */
-static struct {
-	unsigned long emulated, delay_slot, retried, handed_back;
-} ktb_gone;
+/* The counts of vCPUs already gone, for debugfs. */
+static struct ktb_mips_counts ktb_gone;
+
+static void ktb_counts_add(struct ktb_mips_counts *sum,
+			   const struct ktb_mips_counts *c)
+{
+	sum->emulated += c->emulated;
+	sum->delay_slot += c->delay_slot;
+	sum->retried += c->retried;
+	sum->handed_back += c->handed_back;
+}
 
 static struct ktb_feature ktb_feature_regs = {
 	.name = "COUNT_CTL/COUNT_RESUME/COUNT_HZ",
@@ -150,6 +157,9 @@ static const struct ktb_mips_irq_ops ktb_irq = {
  */
 struct ktb_mips_vcpu *ktb_mips_owned(struct kvm_vcpu *vcpu)
 {
+	/* Every exit asks: where the kernel runs the timers, skip the lookup. */
+	if (!READ_ONCE(ktb_own_timers))
+		return NULL;
 	return xa_load(&ktb_vcpus, (unsigned long)vcpu);
 }
 
@@ -302,12 +312,8 @@ static void ktb_disown(struct kvm_vcpu *vcpu)
 
 	mutex_lock(&ktb_lock);
 	v = xa_erase(&ktb_vcpus, (unsigned long)vcpu);
-	if (v) {
-		ktb_gone.emulated += v->emulated;
-		ktb_gone.delay_slot += v->delay_slot;
-		ktb_gone.retried += v->retried;
-		ktb_gone.handed_back += v->handed_back;
-	}
+	if (v)
+		ktb_counts_add(&ktb_gone, &v->counts);
 	mutex_unlock(&ktb_lock);
 	if (!v)
 		return;
@@ -341,7 +347,7 @@ static void ktb_decide(struct kvm_vcpu *vcpu)
 	ktb_kernel_has_regs = !ktb_mips_kernel_cb->get_one_reg(vcpu, &probe,
 							       &val);
 	if (ktb_mode == KTB_MODE_TAKEOVER) {
-		ktb_own_timers = true;
+		WRITE_ONCE(ktb_own_timers, true);
 		ktb_feature_decide(regs, ktb_kernel_has_regs ?
 				   KTB_FEATURE_TAKEN_OVER : KTB_FEATURE_PROVIDED,
 				   ktb_kernel_has_regs ? "kernel has them" :
@@ -350,7 +356,7 @@ static void ktb_decide(struct kvm_vcpu *vcpu)
 				   ktb_mips_kernel_timer_kind);
 	} else if (!ktb_kernel_has_regs && ktb_mode == KTB_MODE_AUTO) {
 		/* They only make sense on a timer that implements them. */
-		ktb_own_timers = true;
+		WRITE_ONCE(ktb_own_timers, true);
 		ktb_feature_decide(regs, KTB_FEATURE_PROVIDED,
 				   "kernel lacks them");
 		ktb_feature_decide(timer, KTB_FEATURE_PROVIDED,
@@ -527,7 +533,7 @@ static int ktb_kernel_emulates(struct kvm_vcpu *vcpu,
 	struct ktb_mips_vcpu *v = ktb_mips_owned(vcpu);
 	int ret;
 
-	v->handed_back++;
+	v->counts.handed_back++;
 	ktb_hand_back(v);
 	ret = handler(vcpu);
 	ktb_adopt(v);
@@ -568,11 +574,11 @@ enum ktb_emul ktb_mips_emulate(struct ktb_mips_vcpu *v,
 		vcpu->arch.gprs[insn->rt] = (long)(s32)val;
 	if (branch) {
 		vcpu->arch.pc = branch->next_pc;
-		v->delay_slot++;
+		v->counts.delay_slot++;
 	} else {
 		vcpu->arch.pc += 4;
 	}
-	v->emulated++;
+	v->counts.emulated++;
 	return KTB_EMUL_DONE;
 }
 
@@ -619,7 +625,7 @@ static int ktb_vcpu_load(struct kvm_vcpu *vcpu, int cpu)
 	int ret;
 
 	ktb_mips_enter();
-	v = READ_ONCE(ktb_own_timers) ? ktb_mips_owned(vcpu) : NULL;
+	v = ktb_mips_owned(vcpu);
 	if (v && vcpu->arch.last_sched_cpu != cpu)
 		ktb_mips_timer_migrate(&v->t);
 	ret = ktb_mips_kernel_cb->vcpu_load(vcpu, cpu);
@@ -635,7 +641,7 @@ static int ktb_vcpu_put(struct kvm_vcpu *vcpu, int cpu)
 	int ret;
 
 	ktb_mips_enter();
-	v = READ_ONCE(ktb_own_timers) ? ktb_mips_owned(vcpu) : NULL;
+	v = ktb_mips_owned(vcpu);
 	if (v) {
 		ktb_mips_mode_put(v);
 		WRITE_ONCE(v->cpu, -1);
@@ -647,18 +653,14 @@ static int ktb_vcpu_put(struct kvm_vcpu *vcpu, int cpu)
 
 static int ktb_vcpus_show(struct seq_file *m, void *unused)
 {
-	typeof(ktb_gone) sum;
+	struct ktb_mips_counts sum;
 	struct ktb_mips_vcpu *v;
 	unsigned long index;
 
 	mutex_lock(&ktb_lock);
 	sum = ktb_gone;
-	xa_for_each(&ktb_vcpus, index, v) {
-		sum.emulated += v->emulated;
-		sum.delay_slot += v->delay_slot;
-		sum.retried += v->retried;
-		sum.handed_back += v->handed_back;
-	}
+	xa_for_each(&ktb_vcpus, index, v)
+		ktb_counts_add(&sum, &v->counts);
 	seq_printf(m, "totals, closed vCPUs included: emulated %lu delay_slot %lu retried %lu handed_back %lu\n",
 		   sum.emulated, sum.delay_slot, sum.retried, sum.handed_back);
 	seq_printf(m, "attached: %s, mode: %s, own timers: %s, kernel timer expiries while owned: %ld\n",
@@ -674,8 +676,8 @@ static int ktb_vcpus_show(struct seq_file *m, void *unused)
 			   ktb_mips_peek_count(t, ktime_get()),
 			   t->compare, t->irq->read_cause(t), t->count_ctl,
 			   t->count_hz, ktb_mips_get_count_resume(t),
-			   v->emulated, v->delay_slot, v->retried,
-			   v->handed_back,
+			   v->counts.emulated, v->counts.delay_slot,
+			   v->counts.retried, v->counts.handed_back,
 			   ktb_mips_timer_stopped(t) ? " stopped" : "",
 			   READ_ONCE(v->hw_timer) ? " hw_timer" : "");
 	}

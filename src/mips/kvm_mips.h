@@ -18,6 +18,21 @@ struct ktb_mips_timer_insn;
 struct ktb_mips_branch;
 
 /**
+ * struct ktb_mips_counts - what the exit wrappers did with timer accesses
+ * @emulated:    carried out on the core.
+ * @delay_slot:  of those, in a branch delay slot (the branch done too).
+ * @retried:     exits resumed without emulating because the instruction
+ *               could not be read; the guest executes it again.
+ * @handed_back: left to the kernel's own emulation.
+ */
+struct ktb_mips_counts {
+	unsigned long emulated;
+	unsigned long delay_slot;
+	unsigned long retried;
+	unsigned long handed_back;
+};
+
+/**
  * struct ktb_mips_vcpu - a vCPU whose timer this module runs
  * @vcpu:         the kernel's vCPU.
  * @t:            its timer, replacing the kernel's comparecount timer.
@@ -28,11 +43,7 @@ struct ktb_mips_branch;
  * @hw_timer:     VZ: the guest has the hardware timer (for debugfs).
  * @kernel_fn:    the callback of the kernel's comparecount timer, replaced
  *                while this module owns the vCPU.
- * @emulated:     guest timer accesses carried out on the core.
- * @delay_slot:   of those, accesses in a branch delay slot (branch done too).
- * @retried:      exits resumed without emulating because the instruction
- *                could not be read; the guest executes it again.
- * @handed_back:  accesses left to the kernel's own emulation.
+ * @counts:       what the exit wrappers did with its timer accesses.
  * @read_failures: consecutive failed instruction reads (bounds retrying).
  */
 struct ktb_mips_vcpu {
@@ -41,10 +52,7 @@ struct ktb_mips_vcpu {
 	int cpu;
 	bool hw_timer;
 	enum hrtimer_restart (*kernel_fn)(struct hrtimer *timer);
-	unsigned long emulated;
-	unsigned long delay_slot;
-	unsigned long retried;
-	unsigned long handed_back;
+	struct ktb_mips_counts counts;
 	unsigned int read_failures;
 };
 

@@ -165,7 +165,7 @@ static enum ktb_emul ktb_te_emulate(struct ktb_mips_vcpu *v, bool cop_unusable)
 
 	if (!ktb_te_read_insns(vcpu, words, bd ? 2 : 1)) {
 		if (v->read_failures++ < KTB_TE_READ_RETRIES) {
-			v->retried++;
+			v->counts.retried++;
 			return KTB_EMUL_RETRY;
 		}
 		v->read_failures = 0;
