@@ -187,6 +187,7 @@ static void reg_ppc_routing(struct kunit *test)
 		.tb_offset = &offset,
 		.dec_expires = &dec,
 		.read_tb = fixed_tb,
+		.units = KTB_PPC_DEC_GUEST_TB,
 	};
 	const struct ktb_reg *tb = ktb_reg_find(ktb_ppc_regs, ktb_ppc_nr_regs,
 						KTB_REG_PPC_TB_OFFSET);
@@ -207,6 +208,33 @@ static void reg_ppc_routing(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, ktb_reg_set(tb, &r, 1), 0);
 	KUNIT_EXPECT_EQ(test, offset, 0x1000000ull);
 	KUNIT_EXPECT_EQ(test, dec, 42ull);
+}
+
+/* The same table on a host-timebase-era kernel: the field in host units. */
+static void reg_ppc_routing_host_era(struct kunit *test)
+{
+	u64 offset = 0, dec = 0x5000, v;
+	struct ktb_ppc_tb_regs r = {
+		.tb_offset = &offset,
+		.dec_expires = &dec,
+		.read_tb = fixed_tb,
+		.units = KTB_PPC_DEC_HOST_TB,
+	};
+	const struct ktb_reg *tb = ktb_reg_find(ktb_ppc_regs, ktb_ppc_nr_regs,
+						KTB_REG_PPC_TB_OFFSET);
+	const struct ktb_reg *de = ktb_reg_find(ktb_ppc_regs, ktb_ppc_nr_regs,
+						KTB_REG_PPC_DEC_EXPIRY);
+
+	KUNIT_ASSERT_NOT_NULL(test, tb);
+	KUNIT_ASSERT_NOT_NULL(test, de);
+	KUNIT_EXPECT_EQ(test, ktb_reg_set(tb, &r, 0x2000000), 0);
+	KUNIT_EXPECT_EQ(test, dec, 0x5000ull);
+	KUNIT_EXPECT_EQ(test, ktb_reg_get(de, &r, &v), 0);
+	KUNIT_EXPECT_EQ(test, v, 0x2005000ull);
+	KUNIT_EXPECT_EQ(test, ktb_reg_set(de, &r, 0x9000000), 0);
+	KUNIT_EXPECT_EQ(test, dec, 0x7000000ull);
+	KUNIT_EXPECT_EQ(test, ktb_reg_get(de, &r, &v), 0);
+	KUNIT_EXPECT_EQ(test, v, 0x9000000ull);
 }
 
 /* QEMU's kvm_mips_save_count(): freeze, then read Cause and Count. */
@@ -328,6 +356,7 @@ static struct kunit_case ktb_onereg_cases[] = {
 	KUNIT_CASE(reg_mips_routing),
 	KUNIT_CASE_PARAM(reg_mips_malformed_rejected, bad_gen_params),
 	KUNIT_CASE(reg_ppc_routing),
+	KUNIT_CASE(reg_ppc_routing_host_era),
 	KUNIT_CASE(qemu_stop_start),
 	KUNIT_CASE(qemu_stop_start_without_resume),
 	KUNIT_CASE(qemu_migrate_pending_irq),

@@ -47,17 +47,28 @@ static void tb_offset_rounding(struct kunit *test)
 
 struct dec_case {
 	const char *what;
+	enum ktb_ppc_dec_units units;
 	u64 dec_expires;
 	u64 raw;
 	u64 want;		/* ~0 means host_tb + rounded offset */
 };
 
+#define HOST	KTB_PPC_DEC_HOST_TB
+#define GUEST	KTB_PPC_DEC_GUEST_TB
+
 static const struct dec_case decs[] = {
-	{ "unset decrementer, offset set", 0, 0x5000000, ~0ull },
-	{ "unset decrementer, offset rounds up", 0, 5, ~0ull },
-	{ "unset decrementer, zero offset", 0, 0, 0 },
-	{ "unset decrementer, offset rounds to zero", 0, ~0ull, 0 },
-	{ "decrementer set", 123456789, 0x5000000, 123456789 },
+	{ "guest era: unset expiry, offset set", GUEST, 0, 0x5000000, ~0ull },
+	{ "guest era: unset expiry, offset rounds up", GUEST, 0, 5, ~0ull },
+	{ "guest era: unset expiry, negative offset", GUEST, 0, -0x3000000ll,
+	  ~0ull },
+	{ "guest era: unset expiry, zero offset", GUEST, 0, 0, 0 },
+	{ "guest era: unset expiry, offset rounds to zero", GUEST, 0, ~0ull,
+	  0 },
+	{ "guest era: expiry set", GUEST, 123456789, 0x5000000, 123456789 },
+	/* A host-era expiry of 0 is a time long past, not "unset". */
+	{ "host era: zero expiry, offset set", HOST, 0, 0x5000000, 0 },
+	{ "host era: zero expiry, negative offset", HOST, 0, -0x3000000ll, 0 },
+	{ "host era: expiry set", HOST, 123456789, 0x5000000, 123456789 },
 };
 
 static void dec_desc(const struct dec_case *c, char *desc)
@@ -68,18 +79,162 @@ static void dec_desc(const struct dec_case *c, char *desc)
 KUNIT_ARRAY_PARAM(dec, decs, dec_desc);
 
 /*
- * The decrementer migration fix: a never-set expiry becomes "now" in
- * guest timebase units once a non-zero offset applies.
+ * The decrementer migration fix: in the guest timebase era a never-set
+ * expiry becomes "now" once a non-zero offset applies; the host era has
+ * no such state and keeps its expiry as it is.
  */
 static void tb_offset_dec_expires_fixup(struct kunit *test)
 {
 	const struct dec_case *c = test->param_value;
 	u64 host_tb = 0x0000123456789abcull;
 	u64 dec = c->dec_expires;
-	u64 off = ktb_ppc_tb_offset_set(c->raw, host_tb, &dec);
+	u64 off = ktb_ppc_tb_offset_set(c->units, c->raw, host_tb, &dec);
 
 	KUNIT_EXPECT_EQ(test, off, ktb_ppc_round_tb_offset(c->raw));
 	KUNIT_EXPECT_EQ(test, dec, c->want == ~0ull ? host_tb + off : c->want);
+}
+
+/*
+ * A vCPU's life through ONE_REG, in each era: created at host timebase
+ * @created, then DEC_EXPIRY and TB_OFFSET set in the row's order; GET
+ * DEC_EXPIRY afterwards, and the stored field, must be what that era's
+ * upstream kernel holds.
+ */
+struct life_case {
+	const char *what;
+	enum ktb_ppc_dec_units units;
+	bool set_dec;		/* SET DEC_EXPIRY = dec at all */
+	bool dec_first;		/* ... before SET TB_OFFSET */
+	u64 dec;
+	u64 raw;		/* SET TB_OFFSET */
+	u64 want_get;		/* GET DEC_EXPIRY at the end */
+	u64 want_field;		/* vcpu->arch.dec_expires at the end */
+};
+
+#define CREATED	0x0000004000000000ull	/* host TB at vCPU creation */
+#define NOW	0x0000004000100000ull	/* host TB at SET TB_OFFSET */
+
+static const struct life_case lives[] = {
+	/* SET DEC_EXPIRY after TB_OFFSET: GET returns it in both eras. */
+	{ "host era: DEC_EXPIRY after TB_OFFSET reads back", HOST, true, false,
+	  0x77000000, 0x3000000, 0x77000000, 0x77000000 - 0x3000000 },
+	{ "guest era: DEC_EXPIRY after TB_OFFSET reads back", GUEST, true,
+	  false, 0x77000000, 0x3000000, 0x77000000, 0x77000000 },
+	{ "host era: DEC_EXPIRY below a negative offset wraps and reads back",
+	  HOST, true, false, 5, -0x5000000ll, 5, 5 + 0x5000000 },
+	/* The order trap: the host era moves an earlier expiry by the offset. */
+	{ "host era: DEC_EXPIRY before TB_OFFSET moves by the offset", HOST,
+	  true, true, 0x77000000, 0x3000000, 0x77000000 + 0x3000000,
+	  0x77000000 },
+	{ "guest era: DEC_EXPIRY before TB_OFFSET stays", GUEST, true, true,
+	  0x77000000, 0x3000000, 0x77000000, 0x77000000 },
+	/* QEMU's migration: TB_OFFSET only, negative, on a fresh vCPU. */
+	{ "host era: fresh vCPU, negative offset: expiry is its creation",
+	  HOST, false, false, 0, -0x300000001ll, CREATED - 0x300000000ull,
+	  CREATED },
+	{ "guest era: fresh vCPU, negative offset: expiry is now", GUEST,
+	  false, false, 0, -0x300000001ll, NOW - 0x300000000ull,
+	  NOW - 0x300000000ull },
+	/* The rig's decrementer test: DEC_EXPIRY 0, then TB_OFFSET. */
+	{ "host era: DEC_EXPIRY 0 then TB_OFFSET reads the offset", HOST, true,
+	  true, 0, 0x5000000, 0x5000000, 0 },
+	{ "guest era: DEC_EXPIRY 0 then TB_OFFSET reads now", GUEST, true,
+	  true, 0, 0x5000000, NOW + 0x5000000, NOW + 0x5000000 },
+};
+
+static void life_desc(const struct life_case *c, char *desc)
+{
+	snprintf(desc, KUNIT_PARAM_DESC_SIZE, "%s", c->what);
+}
+
+KUNIT_ARRAY_PARAM(life, lives, life_desc);
+
+static void life_set_dec(const struct life_case *c, u64 *field, u64 offset)
+{
+	*field = ktb_ppc_dec_expiry_set(c->units, c->dec, offset);
+}
+
+static void dec_expiry_through_one_reg(struct kunit *test)
+{
+	const struct life_case *c = test->param_value;
+	u64 field = ktb_ppc_new_vcpu_dec_expires(c->units, CREATED);
+	u64 offset = 0;
+
+	if (c->set_dec && c->dec_first)
+		life_set_dec(c, &field, offset);
+	offset = ktb_ppc_tb_offset_set(c->units, c->raw, NOW, &field);
+	if (c->set_dec && !c->dec_first)
+		life_set_dec(c, &field, offset);
+	KUNIT_EXPECT_EQ(test, ktb_ppc_dec_expiry_get(c->units, field, offset),
+			c->want_get);
+	KUNIT_EXPECT_EQ(test, field, c->want_field);
+}
+
+/* Only the guest era starts a vCPU's expiry at 0 ("not set yet"). */
+static void new_vcpu_dec_expires_by_era(struct kunit *test)
+{
+	KUNIT_EXPECT_EQ(test, ktb_ppc_new_vcpu_dec_expires(HOST, CREATED),
+			CREATED);
+	KUNIT_EXPECT_EQ(test, ktb_ppc_new_vcpu_dec_expires(GUEST, CREATED),
+			0ull);
+}
+
+/* GET after SET is the identity, whatever the offset, in both eras. */
+static void dec_expiry_set_get_identity(struct kunit *test)
+{
+	static const u64 vals[] = { 0, 1, 0x7fffffff, 1ull << 63, ~0ull };
+	static const u64 offs[] = { 0, 0x1000000, -0x1000000ll, 1ull << 63 };
+	unsigned int i, j, e;
+
+	for (e = 0; e < 2; e++)
+		for (i = 0; i < ARRAY_SIZE(vals); i++)
+			for (j = 0; j < ARRAY_SIZE(offs); j++) {
+				enum ktb_ppc_dec_units u = e ? GUEST : HOST;
+				u64 f = ktb_ppc_dec_expiry_set(u, vals[i],
+							       offs[j]);
+
+				KUNIT_EXPECT_EQ_MSG(test,
+						    ktb_ppc_dec_expiry_get(u, f, offs[j]),
+						    vals[i], "era %u value %#llx offset %#llx",
+						    e, vals[i], offs[j]);
+			}
+}
+
+struct seen_case {
+	const char *what;
+	enum ktb_ppc_dec_units units;
+	u64 before, after, offset;
+	enum ktb_ppc_fixup_seen want;
+};
+
+static const struct seen_case seens[] = {
+	{ "guest era, kernel with the fix", GUEST, 0, NOW + 0x5000000,
+	  0x5000000, KTB_PPC_FIXUP_DONE },
+	{ "guest era, kernel without the fix", GUEST, 0, 0, 0x5000000,
+	  KTB_PPC_FIXUP_MISSING },
+	{ "guest era, negative offset, without the fix", GUEST, 0, 0,
+	  -0x1000000ll, KTB_PPC_FIXUP_MISSING },
+	{ "guest era, expiry already set", GUEST, 42, 42, 0x5000000,
+	  KTB_PPC_FIXUP_UNTOLD },
+	{ "guest era, zero offset", GUEST, 0, 0, 0, KTB_PPC_FIXUP_UNTOLD },
+	{ "host era, zero expiry left alone", HOST, 0, 0, 0x5000000,
+	  KTB_PPC_FIXUP_UNTOLD },
+};
+
+static void seen_desc(const struct seen_case *c, char *desc)
+{
+	snprintf(desc, KUNIT_PARAM_DESC_SIZE, "%s", c->what);
+}
+
+KUNIT_ARRAY_PARAM(seen, seens, seen_desc);
+
+/* Auto mode's reading of a kernel's own SET TB_OFFSET. */
+static void kernel_fixup_judged_by_effect(struct kunit *test)
+{
+	const struct seen_case *c = test->param_value;
+
+	KUNIT_EXPECT_EQ(test, ktb_ppc_fixup_seen(c->units, c->before, c->after,
+						 c->offset), c->want);
 }
 
 /* A timebase that advances @step ticks with every access. */
@@ -212,6 +367,10 @@ static void tbu40_exit_uses_applied_offset(struct kunit *test)
 static struct kunit_case ktb_ppc_tb_cases[] = {
 	KUNIT_CASE_PARAM(tb_offset_rounding, round_gen_params),
 	KUNIT_CASE_PARAM(tb_offset_dec_expires_fixup, dec_gen_params),
+	KUNIT_CASE_PARAM(dec_expiry_through_one_reg, life_gen_params),
+	KUNIT_CASE(new_vcpu_dec_expires_by_era),
+	KUNIT_CASE(dec_expiry_set_get_identity),
+	KUNIT_CASE_PARAM(kernel_fixup_judged_by_effect, seen_gen_params),
 	KUNIT_CASE_PARAM(tbu40_entry_exit_exact, shift_gen_params),
 	KUNIT_CASE(tbu40_zero_offset_untouched),
 	KUNIT_CASE(tbu40_exit_uses_applied_offset),

@@ -52,6 +52,29 @@ void ktb_feature_decide(struct ktb_feature *f, enum ktb_feature_state state,
 }
 
 /**
+ * ktb_feature_decide_once() - decide a feature nobody has decided yet
+ * @f:     the feature.
+ * @state: who implements it from now on.
+ * @why:   what was observed of the kernel (a string constant).
+ *
+ * For evidence that only counts where nothing stronger was seen before:
+ * a feature already decided keeps its decision.
+ *
+ * Context: process context.
+ */
+void ktb_feature_decide_once(struct ktb_feature *f,
+			     enum ktb_feature_state state, const char *why)
+{
+	mutex_lock(&features_lock);
+	if (f->state == KTB_FEATURE_UNDECIDED) {
+		f->state = state;
+		f->why = why;
+		pr_info("%s: %s: %s\n", f->name, why, state_names[state]);
+	}
+	mutex_unlock(&features_lock);
+}
+
+/**
  * ktb_features_register() - list a feature in debugfs "features"
  * @f: the feature; must stay valid until ktb_features_forget().
  *

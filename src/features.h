@@ -60,6 +60,8 @@ const char *ktb_mode_name(void);
 
 void ktb_feature_decide(struct ktb_feature *f, enum ktb_feature_state state,
 			const char *why);
+void ktb_feature_decide_once(struct ktb_feature *f,
+			     enum ktb_feature_state state, const char *why);
 void ktb_features_register(struct ktb_feature *f);
 void ktb_features_debugfs(struct dentry *dir);
 void ktb_features_forget(void);

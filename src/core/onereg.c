@@ -121,20 +121,25 @@ static int ppc_set_tb_offset(void *state, u64 val)
 {
 	struct ktb_ppc_tb_regs *r = state;
 
-	*r->tb_offset = ktb_ppc_tb_offset_set(val, r->read_tb(),
+	*r->tb_offset = ktb_ppc_tb_offset_set(r->units, val, r->read_tb(),
 					      r->dec_expires);
 	return 0;
 }
 
 static int ppc_get_dec_expiry(void *state, u64 *val)
 {
-	*val = *((struct ktb_ppc_tb_regs *)state)->dec_expires;
+	struct ktb_ppc_tb_regs *r = state;
+
+	*val = ktb_ppc_dec_expiry_get(r->units, *r->dec_expires,
+				      *r->tb_offset);
 	return 0;
 }
 
 static int ppc_set_dec_expiry(void *state, u64 val)
 {
-	*((struct ktb_ppc_tb_regs *)state)->dec_expires = val;
+	struct ktb_ppc_tb_regs *r = state;
+
+	*r->dec_expires = ktb_ppc_dec_expiry_set(r->units, val, *r->tb_offset);
 	return 0;
 }
 

@@ -8,6 +8,8 @@
 
 #include <linux/types.h>
 
+#include "core/ppc_tb.h"
+
 /*
  * uapi register ids. The per-arch headers that define them are not
  * available on every build host, so the values are spelled out here; the
@@ -45,13 +47,15 @@ struct ktb_reg {
 /**
  * struct ktb_ppc_tb_regs - what the PowerPC registers operate on
  * @tb_offset:   the virtual core's offset (shared by its vCPUs).
- * @dec_expires: this vCPU's decrementer expiry, guest timebase units.
+ * @dec_expires: this vCPU's decrementer expiry, in @units.
  * @read_tb:     the host timebase now.
+ * @units:       the running kernel's era.
  */
 struct ktb_ppc_tb_regs {
 	u64 *tb_offset;
 	u64 *dec_expires;
 	u64 (*read_tb)(void);
+	enum ktb_ppc_dec_units units;
 };
 
 extern const struct ktb_reg ktb_mips_regs[];

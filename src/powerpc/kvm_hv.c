@@ -51,12 +51,41 @@ static LIST_HEAD(ktb_vms);
 static LIST_HEAD(ktb_vcpus);
 static struct ktb_callers ktb_callers;
 
+/*
+ * What vcpu->arch.dec_expires counts in on the kernel this was built for:
+ * Kbuild tells from what the kernel's headers declare.
+ */
+static const enum ktb_ppc_dec_units ktb_units = KTB_PPC_DEC_UNITS;
+
 static struct ktb_feature ktb_feature_tb = {
-	.name = "TB_OFFSET/DEC_EXPIRY",
+	.name = "TB_OFFSET",
 };
 
-enum ktb_kernel_tb { KTB_UNKNOWN, KTB_KERNEL_HAS, KTB_KERNEL_LACKS };
-static atomic_t ktb_kernel_tb = ATOMIC_INIT(KTB_UNKNOWN);
+static struct ktb_feature ktb_feature_dec = {
+	.name = "DEC_EXPIRY",
+};
+
+static struct ktb_feature ktb_feature_mig = {
+	.name = "decrementer migration fix",
+};
+
+/*
+ * Decided at the first vCPU this module sees: whether it implements each
+ * register itself. Written under ktb_lock before the release of
+ * ktb_decided; read after its acquire.
+ */
+static bool ktb_decided;
+static bool ktb_own_tb, ktb_own_dec;
+/* Set once the kernel is seen to lack the migration fix, mode != defer. */
+static bool ktb_fix_mig;
+
+/* What was observed, for dmesg and debugfs "features". */
+static const char ktb_why_host_units[] =
+	"not needed, the kernel keeps the expiry in host timebase units";
+static const char ktb_why_new_vcpu[] =
+	"kernel lacks it, a new vCPU's expiry starts at the host timebase";
+static const char ktb_why_no_fixup[] =
+	"kernel lacks it, SET TB_OFFSET leaves a never-set expiry at 0";
 
 static void ktb_enter(void)
 {
@@ -104,41 +133,133 @@ static void ktb_untrack_vcpu(struct kvm_vcpu *vcpu)
 	mutex_unlock(&ktb_lock);
 }
 
-/*
- * Does the running kernel implement TB_OFFSET itself? Asked once, of the
- * kernel's own handler, the first time a vCPU touches one of our ids.
- */
-static bool ktb_kernel_has_tb_offset(struct kvm_vcpu *vcpu)
+/* Decide one register: who implements it, and say so. */
+static bool ktb_decide_reg(struct ktb_feature *f, bool kernel_has)
 {
-	union kvmppc_one_reg probe;
-	int state = atomic_read(&ktb_kernel_tb);
-
-	if (state == KTB_UNKNOWN) {
-		bool has = ktb_orig.get_one_reg(vcpu, KVM_REG_PPC_TB_OFFSET,
-						&probe) != -EINVAL;
-
-		state = has ? KTB_KERNEL_HAS : KTB_KERNEL_LACKS;
-		if (atomic_cmpxchg(&ktb_kernel_tb, KTB_UNKNOWN, state) ==
-		    KTB_UNKNOWN) {
-			if (ktb_mode == KTB_MODE_DEFER)
-				ktb_feature_decide(&ktb_feature_tb, KTB_FEATURE_KERNEL,
-						   has ? "kernel has it" :
-						   "kernel lacks it, not provided (mode=defer)");
-			else if (!has)
-				ktb_feature_decide(&ktb_feature_tb, KTB_FEATURE_PROVIDED,
-						   "kernel lacks it");
-			else if (ktb_mode == KTB_MODE_TAKEOVER)
-				ktb_feature_decide(&ktb_feature_tb, KTB_FEATURE_TAKEN_OVER,
-						   "kernel has it");
-			else
-				ktb_feature_decide(&ktb_feature_tb, KTB_FEATURE_KERNEL,
-						   "kernel has it");
-		}
+	switch (ktb_mode) {
+	case KTB_MODE_TAKEOVER:
+		ktb_feature_decide(f, kernel_has ? KTB_FEATURE_TAKEN_OVER :
+				   KTB_FEATURE_PROVIDED,
+				   kernel_has ? "kernel has it" : "kernel lacks it");
+		return true;
+	case KTB_MODE_AUTO:
+		ktb_feature_decide(f, kernel_has ? KTB_FEATURE_KERNEL :
+				   KTB_FEATURE_PROVIDED,
+				   kernel_has ? "kernel has it" : "kernel lacks it");
+		return !kernel_has;
+	default:
+		ktb_feature_decide(f, KTB_FEATURE_KERNEL, kernel_has ?
+				   "kernel has it" :
+				   "kernel lacks it, not provided (mode=defer)");
+		return false;
 	}
-	return state == KTB_KERNEL_HAS;
 }
 
-/* The register if this module handles @id for @vcpu, else NULL. */
+/*
+ * What this module does on this kernel, decided once from what the
+ * kernel's own handlers answer for the first vCPU the module sees (never
+ * from the version: distributions backport). Process context.
+ */
+static void ktb_decide(struct kvm_vcpu *vcpu)
+{
+	union kvmppc_one_reg probe;
+	bool has_tb, has_dec;
+
+	/* Pairs with the release below: the decisions come with the flag. */
+	if (smp_load_acquire(&ktb_decided))
+		return;
+	mutex_lock(&ktb_lock);
+	if (ktb_decided)
+		goto out;
+	has_tb = ktb_orig.get_one_reg(vcpu, KVM_REG_PPC_TB_OFFSET, &probe) !=
+		 -EINVAL;
+	has_dec = ktb_orig.get_one_reg(vcpu, KVM_REG_PPC_DEC_EXPIRY, &probe) !=
+		  -EINVAL;
+	ktb_own_tb = ktb_decide_reg(&ktb_feature_tb, has_tb);
+	ktb_own_dec = ktb_decide_reg(&ktb_feature_dec, has_dec);
+	/*
+	 * The migration fix is about the guest timebase era; before it a
+	 * new vCPU's expiry is the host timebase of its creation, which
+	 * never leaves a guest waiting. In that era it is decided here; in
+	 * the other by what the kernel is seen to do (ktb_seen_*()).
+	 */
+	if (ktb_units == KTB_PPC_DEC_HOST_TB)
+		ktb_feature_decide(&ktb_feature_mig, KTB_FEATURE_KERNEL,
+				   ktb_why_host_units);
+	/* Lock-free readers that see the flag see every decision. */
+	smp_store_release(&ktb_decided, true);
+out:
+	mutex_unlock(&ktb_lock);
+}
+
+/*
+ * The kernel lacks (part of) the migration fix: fix it from now on unless
+ * deferring. Announced with the first evidence only.
+ */
+static void ktb_seen_mig_missing(const char *why)
+{
+	if (ktb_mode == KTB_MODE_DEFER) {
+		ktb_feature_decide(&ktb_feature_mig, KTB_FEATURE_KERNEL,
+				   "kernel lacks it, not fixed (mode=defer)");
+		return;
+	}
+	if (READ_ONCE(ktb_fix_mig))
+		return;
+	WRITE_ONCE(ktb_fix_mig, true);
+	ktb_feature_decide(&ktb_feature_mig, KTB_FEATURE_FIXED, why);
+}
+
+/*
+ * A vCPU the kernel has just created, in the guest timebase era. Since
+ * 0a5bfb824a6e its expiry starts at 0, "not set yet"; a kernel that starts
+ * it at the host timebase (5.17-6.0) leaves a migrated guest waiting for
+ * a whole negative offset.
+ */
+static void ktb_seen_new_vcpu(struct kvm_vcpu *vcpu)
+{
+	u64 *dec = &vcpu->arch.dec_expires;
+
+	if (ktb_units != KTB_PPC_DEC_GUEST_TB)
+		return;
+	if (*dec)
+		ktb_seen_mig_missing(ktb_why_new_vcpu);
+	else
+		ktb_feature_decide_once(&ktb_feature_mig,
+					ktb_mode == KTB_MODE_TAKEOVER ?
+					KTB_FEATURE_TAKEN_OVER :
+					KTB_FEATURE_KERNEL, "kernel has it");
+	if (READ_ONCE(ktb_fix_mig))
+		*dec = ktb_ppc_new_vcpu_dec_expires(ktb_units, *dec);
+}
+
+/*
+ * The kernel's own SET TB_OFFSET has just run on @vcpu, whose expiry was
+ * @dec_before. Where it left a never-set expiry at 0 under an offset, it
+ * lacks the TB_OFFSET half of the fix: apply it as the fixed kernel would
+ * have, in its units.
+ */
+static void ktb_seen_tb_offset_set(struct kvm_vcpu *vcpu, u64 dec_before)
+{
+	u64 offset = vcpu->arch.vcore->tb_offset;
+
+	switch (ktb_ppc_fixup_seen(ktb_units, dec_before,
+				   vcpu->arch.dec_expires, offset)) {
+	case KTB_PPC_FIXUP_MISSING:
+		ktb_seen_mig_missing(ktb_why_no_fixup);
+		if (READ_ONCE(ktb_fix_mig))
+			ktb_ppc_dec_fixup(ktb_units, offset, get_tb(),
+					  &vcpu->arch.dec_expires);
+		break;
+	case KTB_PPC_FIXUP_DONE:
+		ktb_feature_decide_once(&ktb_feature_mig, KTB_FEATURE_KERNEL,
+					"kernel has it");
+		break;
+	case KTB_PPC_FIXUP_UNTOLD:
+		break;
+	}
+}
+
+/* The register if this module implements @id for @vcpu, else NULL. */
 static const struct ktb_reg *ktb_ours(struct kvm_vcpu *vcpu, u64 id)
 {
 	const struct ktb_reg *reg = ktb_reg_find(ktb_ppc_regs, ktb_ppc_nr_regs,
@@ -147,15 +268,15 @@ static const struct ktb_reg *ktb_ours(struct kvm_vcpu *vcpu, u64 id)
 	if (!reg)
 		return NULL;
 	ktb_track_vcpu(vcpu);
-	if (ktb_kernel_has_tb_offset(vcpu) ? ktb_mode != KTB_MODE_TAKEOVER :
-	    ktb_mode == KTB_MODE_DEFER)
-		return NULL;
-	return reg;
+	ktb_decide(vcpu);
+	if (id == KVM_REG_PPC_TB_OFFSET ? ktb_own_tb : ktb_own_dec)
+		return reg;
+	return NULL;
 }
 
 /*
- * The kernel keeps the offset per virtual core and the decrementer expiry,
- * in guest timebase units, per vCPU; the entry path applies both.
+ * The kernel keeps the offset per virtual core and the decrementer
+ * expiry, in ktb_units, per vCPU; the entry path applies both.
  */
 static struct ktb_ppc_tb_regs ktb_state(struct kvm_vcpu *vcpu)
 {
@@ -163,6 +284,7 @@ static struct ktb_ppc_tb_regs ktb_state(struct kvm_vcpu *vcpu)
 		.tb_offset = &vcpu->arch.vcore->tb_offset,
 		.dec_expires = &vcpu->arch.dec_expires,
 		.read_tb = ktb_read_tb,
+		.units = ktb_units,
 	};
 }
 
@@ -192,6 +314,7 @@ static int ktb_set_one_reg(struct kvm_vcpu *vcpu, u64 id,
 			   union kvmppc_one_reg *val)
 {
 	const struct ktb_reg *reg;
+	u64 dec_before;
 	int ret;
 
 	ktb_enter();
@@ -201,7 +324,11 @@ static int ktb_set_one_reg(struct kvm_vcpu *vcpu, u64 id,
 
 		ret = ktb_reg_set(reg, &st, val->dval);
 	} else {
+		/* ONE_REG runs with the vCPU loaded: nothing else writes it. */
+		dec_before = vcpu->arch.dec_expires;
 		ret = ktb_orig.set_one_reg(vcpu, id, val);
+		if (!ret && id == KVM_REG_PPC_TB_OFFSET)
+			ktb_seen_tb_offset_set(vcpu, dec_before);
 	}
 	ktb_exit();
 	return ret;
@@ -213,8 +340,11 @@ static int ktb_vcpu_create(struct kvm_vcpu *vcpu)
 
 	ktb_enter();
 	ret = ktb_orig.vcpu_create(vcpu);
-	if (!ret)
+	if (!ret) {
 		ktb_track_vcpu(vcpu);
+		ktb_decide(vcpu);
+		ktb_seen_new_vcpu(vcpu);
+	}
 	ktb_exit();
 	return ret;
 }
@@ -399,6 +529,8 @@ int ktb_glue_attach(struct dentry *debugfs)
 	if (ret)
 		return ret;
 	ktb_features_register(&ktb_feature_tb);
+	ktb_features_register(&ktb_feature_dec);
+	ktb_features_register(&ktb_feature_mig);
 	debugfs_create_file("vcpus", 0444, debugfs, NULL, &ktb_vcpus_fops);
 	ktb_try_attach();
 	if (!READ_ONCE(ktb_hv))
