@@ -18,7 +18,7 @@ help:
 	@echo "make kerneldoc    kernel-doc on every non-static function, and kernel-doc's own warnings"
 	@echo "make mutants      break core rules one by one; every mutant must fail make kunit"
 	@echo "make e2e          both rigs below: the module on real kernels running real guests"
-	@echo "make e2e-ppc64    Debian's ppc64el 6.1 kernel in QEMU: a real guest's timebase with the module absent, loaded by modprobe kvm_hv, deferring, taking over"
+	@echo "make e2e-ppc64    three ppc64el KVM hosts in QEMU (Debian's 6.1, 6.1 without the decrementer migration fix, 5.10): a real guest's timebase and decrementer with the module absent, auto, defer, takeover"
 	@echo "make e2e-mips     three 5.10 Malta trap-and-emulate kernels (stock, without COUNT_CTL, without the 3.16 timer) in QEMU x modes none/auto/defer/takeover"
 	@echo "make shellcheck   shellcheck the scripts"
 	@echo "make deb          the kvm-timer-backport-dkms .deb and Debian source package, lintian"

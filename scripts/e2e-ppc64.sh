@@ -1,32 +1,43 @@
 #!/usr/bin/env bash
-# make e2e-ppc64: the module's PowerPC part end to end, on Debian's ppc64el
-# 6.1 kernel running a real guest under kvm-hv, in qemu-system-ppc64 (TCG).
+# make e2e-ppc64: the module's PowerPC part end to end, on three kernels
+# running a real guest under kvm-hv, in qemu-system-ppc64 (TCG):
 #
-# Cross-builds kvm_timer_backport.ko against the ppc64el headers of the
-# same ABI as the kernel image, and the static test client (e2e/ppc64/),
-# then boots the kernel with a busybox initramfs whose /init
-# (e2e/ppc64/init) first loads KVM as a booted machine does (auto): the
-# module in /lib/modules/ABI/updates/dkms/ as dkms installs it, kvm.ko and
-# kvm-hv.ko as Debian's image ships them, packaging/kvm-timer-backport.conf
-# in /lib/modprobe.d/ as the .deb installs it, Debian's kmod
-# (scripts/rig-kmod.sh); depmod -a, then "modprobe kvm_hv" alone must
-# load the module, attached to kvm-hv before the first VM, which then
-# runs. Then it runs the client with the module absent (a), loaded (b),
-# loaded with takeover=1 (c), and loaded with takeover=1 before kvm-hv
-# (d); every client check must pass in each, and b, c, d must give the
-# same checks and verdicts as a. Then (e) a VM created before insmod lives
-# through the module's arrival and departure, and (f) kvm-hv is unloaded
-# and reloaded under the module. The module's dmesg lines are checked in
-# every mode. Prints one line per check, then
-# "e2e-ppc64: N passed, M failed"; records the step for make check.
+#   6.1        Debian's ppc64el 6.1 image (guest timebase era, with the
+#              decrementer migration fix), on powernv9 and nested pseries;
+#   6.1-nofix  the same image with kvm.ko and kvm-hv.ko rebuilt from
+#              linux-source-6.1 with 0a5bfb824a6e reverted
+#              (scripts/ppc64-kvm-variant.sh): a 5.17-6.0 kernel, on
+#              powernv9;
+#   5.10       linux-source-5.10 built for powernv (scripts/ppc64-5.10.sh):
+#              the host timebase era, on powernv8 (no scv; the P7/8 entry
+#              path with TBU40).
 #
-#   E2E_PPC64_MACHINES  QEMU machines, booted one after the other
-#                       (default "powernv9 pseries")
+# Cross-builds kvm_timer_backport.ko against each kernel (Debian's headers
+# of the image's ABI, or the built 5.10 tree) and the static test client
+# (e2e/ppc64/), then boots each kernel with a busybox initramfs whose /init
+# (e2e/ppc64/init) runs the client once per mode: without the module (a),
+# auto (b, no parameter), defer (g) and takeover (c) on every kernel; on
+# 6.1 first as a booted machine loads KVM (auto: Debian's kmod,
+# "modprobe kvm_hv" alone must bring the module through the softdep of
+# packaging/kvm-timer-backport.conf), then also takeover=1 before kvm-hv
+# (d), a VM living through insmod and rmmod (e), and kvm-hv reloaded
+# under the module (f). Every client check must pass in every mode, and
+# each mode must give the same checks and verdicts as mode a of its
+# kernel. The client's decrementer rows (DEC_EXPIRY round trip before and
+# after TB_OFFSET, the fix-up, QEMU's migration on a fresh vCPU), which
+# differ by kernel, are printed as a table kernels x modes and judged by
+# expect_row(); the module's decisions by its debugfs "features". Prints
+# one line per check, then "e2e-ppc64: N passed, M failed"; records the
+# step for make check.
+#
+#   E2E_PPC64_KERNELS   kernels to boot (default "6.1 6.1-nofix 5.10")
+#   E2E_PPC64_MACHINES  QEMU machines for 6.1 (default "powernv9 pseries")
 #   E2E_PPC64_TIMEOUT   seconds allowed per boot (default 300)
 #
-# What is fetched or extracted is cached in $CACHE/e2e-ppc64; the module,
-# the client and the initramfs are rebuilt every run in
-# $CACHE/build/e2e-ppc64. Serial consoles: $LOGDIR/e2e-ppc64-MACHINE.log.
+# What is fetched, extracted or built is cached in $CACHE (e2e-ppc64/,
+# ppc64-5.10/, ppc64-kvm-variant/); the module, the client and the
+# initramfs are rebuilt every run in $CACHE/build/e2e-ppc64. Serial
+# consoles: $LOGDIR/e2e-ppc64-KERNEL-MACHINE.log.
 set -euo pipefail
 # shellcheck source=lib.sh source-path=SCRIPTDIR
 . "$(dirname "$0")/lib.sh"
@@ -34,6 +45,7 @@ lock_cache
 lock_wait=$SECONDS
 here=$(dirname "$0")
 
+kernels=${E2E_PPC64_KERNELS:-6.1 6.1-nofix 5.10}
 machines=${E2E_PPC64_MACHINES:-powernv9 pseries}
 boot_timeout=${E2E_PPC64_TIMEOUT:-300}
 suite=bookworm
@@ -84,7 +96,7 @@ finish() {
 	say "# e2e-ppc64 took ${SECONDS}s; logs in $LOGDIR"
 	say "e2e-ppc64: $passed passed, $failed failed"
 	record e2e-ppc64 "$passed" "$failed" \
-		"${first_failure:-$machines, modes auto, a-f}"
+		"${first_failure:-$kernels}"
 	exit $((failed > 0))
 }
 
@@ -221,7 +233,7 @@ busybox_binary() {
 	echo "$dir/bin/busybox"
 }
 
-# ---- setup: packages, kernel, busybox, module, client, initramfs ----
+# ---- setup: packages, kernels, busybox, module, client, initramfs ----
 
 if ! host_packages; then
 	fatal "host packages (qemu-system-ppc, the ppc64el cross toolchain, cpio)"
@@ -241,24 +253,71 @@ check "image and headers are the same kernel" \
 
 buildlog=$LOGDIR/e2e-ppc64-build.log
 : >"$buildlog"
-mod=$build/mod
-rm -rf "$mod"
-mkdir -p "$mod"
-tar -C "$REPO" --exclude=.git -cf - . | tar -C "$mod" -xf -
-rc=0
-make -C "$kdir" M="$mod" ARCH=powerpc CROSS_COMPILE="$cross" modules \
-	>>"$buildlog" 2>&1 || rc=$?
-ktb=$mod/kvm_timer_backport.ko
-if ((rc == 0)); then
-	ok "kvm_timer_backport.ko cross-builds for $abi: $ktb"
-	check "the module's vermagic matches the image's kvm.ko" \
-		"$(ko_info vermagic "$ktb")" \
-		test "$(ko_info vermagic "$ktb")" = "$(ko_info vermagic "$kern/modules/kvm.ko")"
-else
-	grep -E 'error|Error' "$buildlog" | head -n 20
-	not_ok "kvm_timer_backport.ko cross-builds for $abi: make exit $rc, see $buildlog"
-	rm -f "$ktb"
-fi
+
+# build_module NAME KDIR KVM_KO: kvm_timer_backport.ko for a kernel, in
+# $build/mod-NAME; checks its vermagic against that kernel's kvm.ko. Sets
+# k_ktb[NAME] to the .ko's path, or to nothing if it does not build.
+build_module() {
+	local name=$1 tree=$2 kvm_ko=$3 mod=$build/mod-$1 rc=0 ko
+	k_ktb[$name]=""
+	rm -rf "$mod" && mkdir -p "$mod"
+	tar -C "$REPO" --exclude=.git -cf - . | tar -C "$mod" -xf -
+	make -C "$tree" M="$mod" ARCH=powerpc CROSS_COMPILE="$cross" modules \
+		>>"$buildlog" 2>&1 || rc=$?
+	ko=$mod/kvm_timer_backport.ko
+	if ((rc != 0)); then
+		grep -E 'error|Error' "$buildlog" | tail -n 20
+		not_ok "[$name] kvm_timer_backport.ko cross-builds: make exit $rc, see $buildlog"
+		return 0
+	fi
+	ok "[$name] kvm_timer_backport.ko cross-builds: $ko"
+	check "[$name] the module's vermagic matches the kernel's kvm.ko" \
+		"$(ko_info vermagic "$ko")" \
+		test "$(ko_info vermagic "$ko")" = "$(ko_info vermagic "$kvm_ko")"
+	k_ktb[$name]=$ko
+}
+
+# Per kernel: vmlinux, the directory of KVM's modules (with load-order),
+# the module built for it, the QEMU machines and the modes to run.
+declare -A k_vmlinux=() k_modules=() k_ktb=() k_machines=() k_modes=()
+for k in $kernels; do
+	case $k in
+	6.1)
+		k_vmlinux[$k]=$kern/vmlinux k_modules[$k]=$kern/modules
+		k_machines[$k]=$machines k_modes[$k]=auto,a,b,g,c,d,e,f
+		build_module "$k" "$kdir" "$kern/modules/kvm.ko"
+		;;
+	6.1-nofix)
+		# Debian's image and headers; only kvm.ko and kvm-hv.ko differ.
+		if ! v=$("$here/ppc64-kvm-variant.sh" no-dec-migration-fix 2> >(redact >&2)); then
+			not_ok "[$k] kvm.ko and kvm-hv.ko without 0a5bfb824a6e (scripts/ppc64-kvm-variant.sh no-dec-migration-fix)"
+			continue
+		fi
+		ok "[$k] kvm.ko and kvm-hv.ko rebuilt without 0a5bfb824a6e: $v"
+		mkdir -p "$build/kvm-$k" && cp "$kern"/modules/* "$build/kvm-$k/" &&
+			cp "$v"/*.ko "$build/kvm-$k/"
+		k_vmlinux[$k]=$kern/vmlinux k_modules[$k]=$build/kvm-$k
+		k_machines[$k]=powernv9 k_modes[$k]=a,b,g,c
+		build_module "$k" "$kdir" "$v/kvm.ko"
+		;;
+	5.10)
+		if ! t=$("$here/ppc64-5.10.sh" build 2> >(redact >&2)); then
+			not_ok "[$k] linux-source-5.10 builds for powernv (scripts/ppc64-5.10.sh build)"
+			continue
+		fi
+		ok "[$k] linux-source-5.10 built for powernv: $t"
+		rm -rf "$build/kvm-$k" && mkdir -p "$build/kvm-$k" &&
+			cp "$t/arch/powerpc/kvm/kvm.ko" "$t/arch/powerpc/kvm/kvm-hv.ko" "$build/kvm-$k/" &&
+			printf '%s\n' kvm.ko kvm-hv.ko >"$build/kvm-$k/load-order"
+		k_vmlinux[$k]=$t/vmlinux k_modules[$k]=$build/kvm-$k
+		k_machines[$k]=powernv8 k_modes[$k]=a,b,g,c
+		build_module "$k" "$t" "$t/arch/powerpc/kvm/kvm.ko"
+		;;
+	*)
+		not_ok "known kernel $k (6.1, 6.1-nofix or 5.10)"
+		;;
+	esac
+done
 
 client=$build/client
 rc=0
@@ -266,29 +325,37 @@ rc=0
 	"$REPO/e2e/ppc64/client.c" "$REPO/e2e/ppc64/guest.S" >>"$buildlog" 2>&1 || rc=$?
 ((rc == 0)) || { tail -n 20 "$buildlog"; fatal "test client builds: see $buildlog"; }
 
-root=$build/initramfs
-rm -rf "$root"
-mkdir -p "$root"/{bin,dev,proc,sys,tmp,lib/modules/e2e}
-cp "$bb" "$root/bin/busybox"
-cp "$client" "$root/bin/client"
-cp "$REPO/e2e/ppc64/init" "$root/init"
-chmod 755 "$root/init"
-cp "$kern"/modules/* "$root/lib/modules/e2e/"
-[[ -e $ktb ]] && cp "$ktb" "$root/lib/modules/e2e/"
-# For mode auto: installed as on a machine with the image, the .deb and
-# dkms's build, with Debian's kmod.
-cp -a "$kern/tree/lib/modules/$abi" "$root/lib/modules/"
-if [[ -e $ktb ]]; then
-	install -D -m 0644 "$ktb" "$root/lib/modules/$abi/updates/dkms/kvm_timer_backport.ko"
-fi
-install -D -m 0644 "$REPO/packaging/kvm-timer-backport.conf" \
-	"$root/lib/modprobe.d/kvm-timer-backport.conf"
-"$here/rig-kmod.sh" ppc64el "$root" || fatal "Debian's kmod in the initramfs (scripts/rig-kmod.sh ppc64el)"
-mknod -m 600 "$root/dev/console" c 5 1 2>/dev/null || true
-initrd=$build/initrd.cpio.gz
-(cd "$root" && find . | LC_ALL=C sort | cpio -o -H newc -R 0:0 --quiet) |
-	gzip -1 >"$initrd"
-say "# setup took $((SECONDS - lock_wait))s (and ${lock_wait}s waiting for the cache lock): kernel $abi $kversion, initramfs $(du -k "$initrd" | cut -f1) KiB"
+# make_initrd KERNEL: the initramfs for a kernel, $build/initrd-KERNEL.cpio.gz.
+make_initrd() {
+	local k=$1 root=$build/initramfs-$1 ktb=${k_ktb[$1]}
+	rm -rf "$root"
+	mkdir -p "$root"/{bin,dev,proc,sys,tmp,lib/modules/e2e}
+	cp "$bb" "$root/bin/busybox"
+	cp "$client" "$root/bin/client"
+	cp "$REPO/e2e/ppc64/init" "$root/init"
+	chmod 755 "$root/init"
+	cp "${k_modules[$k]}"/* "$root/lib/modules/e2e/"
+	[[ -z $ktb ]] || cp "$ktb" "$root/lib/modules/e2e/"
+	if [[ ${k_modes[$k]} == auto,* ]]; then
+		# For phase auto: installed as on a machine with the image,
+		# the .deb and dkms's build, with Debian's kmod.
+		cp -a "$kern/tree/lib/modules/$abi" "$root/lib/modules/"
+		if [[ -n $ktb ]]; then
+			install -D -m 0644 "$ktb" "$root/lib/modules/$abi/updates/dkms/kvm_timer_backport.ko"
+		fi
+		install -D -m 0644 "$REPO/packaging/kvm-timer-backport.conf" \
+			"$root/lib/modprobe.d/kvm-timer-backport.conf"
+		"$here/rig-kmod.sh" ppc64el "$root" || return 1
+	fi
+	mknod -m 600 "$root/dev/console" c 5 1 2>/dev/null || true
+	(cd "$root" && find . | LC_ALL=C sort | cpio -o -H newc -R 0:0 --quiet) |
+		gzip -1 >"$build/initrd-$k.cpio.gz"
+}
+
+for k in "${!k_vmlinux[@]}"; do
+	make_initrd "$k" || fatal "[$k] initramfs (Debian's kmod: scripts/rig-kmod.sh ppc64el)"
+done
+say "# setup took $((SECONDS - lock_wait))s (and ${lock_wait}s waiting for the cache lock): Debian's $abi $kversion; kernels: ${!k_vmlinux[*]}"
 
 # ---- boot and judge ----
 
@@ -321,8 +388,6 @@ said() {
 dmesg_check() {
 	check "$3 dmesg says \"$4\"" "" said "$1" "$2" "$4"
 }
-
-ref_sig="" ref_tag=""
 
 # before LOG MODE RE1 RE2: in the mode's output, a line matching RE1 comes
 # before the first line matching RE2.
@@ -361,18 +426,18 @@ judge_client() {
 	done < <(lines "$log" "$mode" | grep -E '^dmesg .*kvm_timer_backport' || true)
 	while IFS= read -r line; do
 		say "# $tag ${line}"
-	done < <(lines "$log" "$mode" | grep -E '^debugfs-after ' || true)
+	done < <(lines "$log" "$mode" | grep -E '^(debugfs-after|features) ' || true)
 	bad=$(lines "$log" "$mode" | grep -E '^dmesg ' |
 		grep -m1 -E 'WARNING:|BUG:|Oops|Call Trace|Unable to handle|refcount_t' || true)
 	check "$tag the kernel log has no warning, BUG or oops" "${bad:-clean}" \
 		test -z "$bad"
 }
 
-# Mode auto: the module loads by itself, as at a machine's boot. Depends
-# only on "attached to kvm-hv" and /sys/module, not on the module's other
-# words or parameters.
+# Phase auto (6.1): the module loads by itself, as at a machine's boot.
+# Depends only on "attached to kvm-hv" and /sys/module, not on the
+# module's other words or parameters.
 judge_auto() {
-	local log=$1 tag="[$2 auto]" line
+	local log=$1 tag="[$2 boot]" line
 	check "$tag depmod -a in the guest (Debian's kmod)" "" has "$log" auto "depmod -a rc=0"
 	while IFS= read -r line; do
 		say "# $tag depmod said: $line"
@@ -390,19 +455,55 @@ judge_auto() {
 		has "$log" auto "rmmod kvm_timer_backport rc=0"
 }
 
+mode_name() {
+	case $1 in
+	a) echo none ;;
+	b) echo auto ;;
+	g) echo defer ;;
+	c) echo takeover ;;
+	d) echo takeover-before-kvm-hv ;;
+	e) echo live ;;
+	f) echo kvm-hv-reload ;;
+	*) echo "$1" ;;
+	esac
+}
+
+# want_features KERNEL MODE: the module's decisions (debugfs "features")
+# for TB_OFFSET, DEC_EXPIRY and the decrementer migration fix, as
+# "STATE|STATE|STATE"; empty where not judged.
+want_features() {
+	local k=$1 m=$2 mig
+	case $k in
+	6.1) mig=kernel ;;
+	6.1-nofix) mig=fixed ;;
+	5.10) mig=kernel ;;
+	esac
+	case $m in
+	b) echo "kernel|kernel|$mig" ;;
+	g) echo "kernel|kernel|kernel" ;;
+	c | d | f)
+		# takeover implements the fix itself where the kernel has it
+		# (guest era); the host era needs none.
+		[[ $k == 6.1 ]] && mig="taken over"
+		echo "taken over|taken over|$mig"
+		;;
+	esac
+}
+
+# feature_state LOG MODE NAME: the state debugfs "features" gave NAME.
+feature_state() {
+	lines "$1" "$2" | sed -n "s/^features $3: \([a-z ]*\) (.*/\1/p" | tail -n1
+}
+
+declare -A ref_sig=() ref_tag=()
+
 judge_mode() {
-	local log=$1 machine=$2 mode=$3 tag="[$2 $3]" sig line n
+	local log=$1 k=$2 machine=$3 mode=$4 cell="$2 $3" sig line n want got
+	local tag alive=""
+	tag="[$2 $3 $(mode_name "$4")]"
 	judge_client "$log" "$mode" "$tag" || return 0
 
-	# The module's decision for TB_OFFSET (b: no parameter, i.e. mode=auto;
-	# the others: takeover=1, the alias of mode=takeover).
-	local say_mode="kvm_timer_backport: TB_OFFSET/DEC_EXPIRY: kernel has it: taken over"
-	local alive=""
-	if [[ $mode == b ]]; then
-		say_mode="kvm_timer_backport: TB_OFFSET/DEC_EXPIRY: kernel has it: kernel"
-	elif [[ $mode == e ]]; then
-		alive=" while the VM created before insmod lives"
-	fi
+	[[ $mode == e ]] && alive=" while the VM created before insmod lives"
 	case $mode in
 	a)
 		check "$tag kvm_timer_backport is not loaded" "" \
@@ -432,58 +533,111 @@ judge_mode() {
 			check "$tag the module attached again to the new kvm-hv" \
 				"$line \"attached\" lines" test "$line" -ge 2
 		fi
-		dmesg_check "$log" "$mode" "$tag" "$say_mode"
+		want=$(want_features "$k" "$mode")
+		if [[ -n $want ]]; then
+			got="$(feature_state "$log" "$mode" TB_OFFSET)|$(feature_state "$log" "$mode" DEC_EXPIRY)|$(feature_state "$log" "$mode" "decrementer migration fix")"
+			check "$tag debugfs features: TB_OFFSET|DEC_EXPIRY|decrementer migration fix = $want" \
+				"$got" test "$got" = "$want"
+		fi
 		check "$tag rmmod kvm_timer_backport$alive" "" \
 			has "$log" "$mode" "rmmod kvm_timer_backport rc=0"
 		dmesg_check "$log" "$mode" "$tag" "kvm_timer_backport: powerpc: detached from kvm-hv"
 		;;
 	esac
-	[[ $mode == [abcd] ]] || return 0
+	[[ $mode == [abcdg] ]] || return 0
 
-	# Every mode must agree with the first, check for check.
+	# Every mode must agree with the kernel's first, check for check.
 	sig=$(signature "$log" "$mode")
 	n=$(grep -c . <<<"$sig" || true)
-	if [[ -z $ref_sig ]]; then
-		ref_sig=$sig ref_tag=$tag
+	if [[ -z ${ref_sig[$cell]:-} ]]; then
+		ref_sig[$cell]=$sig ref_tag[$cell]=$tag
 		return
 	fi
-	if [[ $sig == "$ref_sig" && -n $sig ]]; then
-		ok "$tag same $n checks and verdicts as $ref_tag"
+	if [[ $sig == "${ref_sig[$cell]}" && -n $sig ]]; then
+		ok "$tag same $n checks and verdicts as ${ref_tag[$cell]}"
 	else
-		line=$(diff <(echo "$ref_sig") <(echo "$sig") || true)
-		not_ok "$tag same checks and verdicts as $ref_tag: first difference: $ref_tag \"$(grep -m1 '^<' <<<"$line" | cut -c3-)\", $tag \"$(grep -m1 '^>' <<<"$line" | cut -c3-)\""
+		line=$(diff <(echo "${ref_sig[$cell]}") <(echo "$sig") || true)
+		not_ok "$tag same checks and verdicts as ${ref_tag[$cell]}: first difference: ${ref_tag[$cell]} \"$(grep -m1 '^<' <<<"$line" | cut -c3-)\", $tag \"$(grep -m1 '^>' <<<"$line" | cut -c3-)\""
 	fi
 }
 
+# The decrementer rows, per cell "KERNEL MACHINE MODE": result and figures.
+declare -A row_res=() row_fig=()
+row_names=(new-vcpu-expiry fixup fixup-irq fresh-migration
+	dec-after-offset-get dec-after-offset-irq
+	dec-before-offset-get dec-before-offset-irq)
+
+collect_rows() {
+	local log=$1 cell=$2 mode=$3 name res fig
+	while read -r name res fig; do
+		res=${res%:}
+		row_res[$name,$cell $mode]=$res
+		row_fig[$name,$cell $mode]=$fig
+	done < <(lines "$log" "$mode" | sed -n 's/^row //p')
+}
+
+# expect_row ROW KERNEL MODE: the result the row must have.
+#   6.1 (upstream with the fix) in every mode, and wherever the module
+#   fixes the kernel: a new vCPU's expiry 0, made "now" by SET TB_OFFSET,
+#   the migrated guest gets its interrupt, DEC_EXPIRY kept and on time
+#   in either order.
+#   6.1-nofix without the module or with mode=defer: the expiry starts
+#   at the creation's host TB and SET TB_OFFSET leaves a 0 at 0, so both
+#   decrementer cases hang (the bug of 5.17-6.0).
+#   5.10, every mode (the module follows the host era, where nothing
+#   needs fixing): the expiry starts at creation, TB_OFFSET leaves a 0
+#   (host TB 0) alone, which GET shows as the offset; DEC_EXPIRY set
+#   before TB_OFFSET moves by the offset and fires that much late.
+expect_row() {
+	local row=$1 k=$2 m=$3 i
+	local fixed=(0 now irq irq kept on-time kept on-time)
+	local unfixed=(creation 0 hang hang kept on-time kept on-time)
+	local host=(creation offset n/a irq kept on-time moved offset-late)
+	for i in "${!row_names[@]}"; do
+		[[ ${row_names[$i]} == "$row" ]] && break
+	done
+	case $k,$m in
+	5.10,*) echo "${host[$i]}" ;;
+	6.1-nofix,a | 6.1-nofix,g) echo "${unfixed[$i]}" ;;
+	*) echo "${fixed[$i]}" ;;
+	esac
+}
+
 boot() {
-	local machine=$1 log=$LOGDIR/e2e-ppc64-$1.log raw tag="[$1]" rc=0 margs start
-	local trace=$build/tbtrace-$1.log soak=1500 carries
+	local k=$1 machine=$2 log=$LOGDIR/e2e-ppc64-$1-$2.log raw tag="[$1 $2]" rc=0 margs start
+	local trace=$build/tbtrace-$1-$2.log soak=1500 carries mode
 	rm -f "$trace"
 	case $machine in
 	powernv9)
-		# Here the kernel applies the offset itself with mtspr TBU40:
-		# trace QEMU's timebase writes to see its carry fix-up run,
-		# and soak longer to make that likely.
-		margs=(-M powernv9 -m 2G -trace ppc_tb_store -D "$trace")
-		soak=3000
+		margs=(-M powernv9 -m 2G)
+		if [[ $k == 6.1 ]]; then
+			# Here the kernel applies the offset itself with mtspr
+			# TBU40: trace QEMU's timebase writes to see its carry
+			# fix-up run, and soak longer to make that likely.
+			margs+=(-trace ppc_tb_store -D "$trace")
+			soak=3000
+		fi
+		;;
+	powernv8)
+		margs=(-M powernv8 -m 2G)
 		;;
 	pseries)
 		margs=(-M "pseries,cap-nested-hv=on,cap-cfpc=broken,cap-sbbc=broken,cap-ibs=broken,cap-ccf-assist=off"
 			-cpu POWER9 -m 1G)
 		;;
 	*)
-		not_ok "$tag known QEMU machine (powernv9 or pseries)"
+		not_ok "$tag known QEMU machine (powernv9, powernv8 or pseries)"
 		return
 		;;
 	esac
-	raw=$build/console-$machine.raw
+	raw=$build/console-$k-$machine.raw
 	rm -f "$raw"
-	echo "e2e-ppc64: booting $machine (console: $log)"
+	echo "e2e-ppc64: booting $k on $machine (console: $log)"
 	start=$SECONDS
 	timeout -k 10 "$boot_timeout" qemu-system-ppc64 "${margs[@]}" -smp 1 \
 		-display none -vga none -nic none -monitor none -serial "file:$raw" \
-		-no-reboot -kernel "$kern/vmlinux" -initrd "$initrd" \
-		-append "console=hvc0 panic=-1 quiet e2e_soak_ms=$soak" </dev/null || rc=$?
+		-no-reboot -kernel "${k_vmlinux[$k]}" -initrd "$build/initrd-$k.cpio.gz" \
+		-append "console=hvc0 panic=-1 quiet e2e_soak_ms=$soak e2e_modes=${k_modes[$k]}" </dev/null || rc=$?
 	tr -d '\r' <"$raw" >"$log" 2>/dev/null || : >"$log"
 	case $rc in
 	0) ok "$tag QEMU ran the guest to poweroff: $((SECONDS - start)) s" ;;
@@ -491,11 +645,19 @@ boot() {
 	*) not_ok "$tag QEMU ran the guest to poweroff: exit $rc" ;;
 	esac
 
-	check "$tag kvm.ko and kvm-hv.ko load (modprobe kvm_hv)" "" \
-		has "$log" auto "modprobe kvm_hv rc=0"
-	judge_auto "$log" "$machine"
-	for mode in a b c d e f; do
-		judge_mode "$log" "$machine" "$mode"
+	if [[ ${k_modes[$k]} == auto,* ]]; then
+		check "$tag kvm.ko and kvm-hv.ko load (modprobe kvm_hv)" "" \
+			has "$log" auto "modprobe kvm_hv rc=0"
+		judge_auto "$log" "$k $machine"
+	else
+		check "$tag kvm.ko and kvm-hv.ko load (insmod)" \
+			"$(lines "$log" load | grep '^insmod ' | tr '\n' ' ')" \
+			not has "$log" load "rc=1"
+	fi
+	for mode in ${k_modes[$k]//,/ }; do
+		[[ $mode == auto ]] && continue
+		judge_mode "$log" "$k" "$machine" "$mode"
+		[[ $mode == [abgc] ]] && collect_rows "$log" "$k $machine" "$mode"
 	done
 	check "$tag /init ran every mode" \
 		"guest uptime $(lines "$log" end | sed -n 's/^uptime //p') s" \
@@ -507,7 +669,49 @@ boot() {
 	fi
 }
 
-for machine in $machines; do
-	boot "$machine"
+cells=()
+for k in $kernels; do
+	[[ -v "k_vmlinux[$k]" ]] || continue
+	for machine in ${k_machines[$k]}; do
+		boot "$k" "$machine"
+		cells+=("$k $machine")
+	done
+done
+
+# The decrementer table, kernels x modes, and its judgement.
+say "# decrementer rows (none / auto / defer / takeover):"
+line=$(printf '%-22s' row)
+for c in "${cells[@]}"; do line+=$(printf ' | %-44s' "$c"); done
+say "# $line"
+for n in "${row_names[@]}"; do
+	line=$(printf '%-22s' "$n")
+	for c in "${cells[@]}"; do
+		line+=" |"
+		for m in a b g c; do
+			line+=$(printf ' %-10s' "${row_res[$n,$c $m]:-missing}")
+		done
+	done
+	say "# $line"
+done
+for n in "${row_names[@]}"; do
+	bad=()
+	for c in "${cells[@]}"; do
+		for m in a b g c; do
+			want=$(expect_row "$n" "${c%% *}" "$m")
+			got=${row_res[$n,$c $m]:-missing}
+			[[ $got == "$want" ]] || bad+=("$c $(mode_name "$m"): $got, want $want (${row_fig[$n,$c $m]:-no figures})")
+		done
+	done
+	if ((${#bad[@]})); then
+		not_ok "decrementer row $n: unexplained: ${bad[*]}"
+	else
+		ok "decrementer row $n: every kernel and mode as explained"
+	fi
+done
+# The measured DEC_EXPIRY error: guest TB at the interrupt - the value set.
+for c in "${cells[@]}"; do
+	for m in a b g c; do
+		say "# DEC_EXPIRY error [$c $(mode_name "$m")]: after TB_OFFSET: ${row_fig[dec-after-offset-irq,$c $m]:-none}; before TB_OFFSET: ${row_fig[dec-before-offset-irq,$c $m]:-none}"
+	done
 done
 finish

@@ -10,7 +10,9 @@
  * that hangs fails a check instead of hanging the rig.
  *
  * Output: one "ok - NAME[: figures]" or "not ok - NAME[: figures]" line
- * per check, "# ..." lines of information, and last
+ * per check, "row NAME RESULT: figures" per decrementer row (behaviour
+ * that differs by kernel, judged by the rig), "# ..." lines of
+ * information, and last
  * "client: N passed, M failed". NAME holds only what must be the same on
  * every run and in every mode (the rig compares the names and verdicts of
  * the modes); figures hold what varies, such as timebase readings.
@@ -281,11 +283,12 @@ static void vcpu_run(struct vcpu *v, unsigned int ms, struct exit_info *e)
 	e->t0 = mftb();
 	ret = ioctl(v->fd, KVM_RUN, 0);
 	e->t1 = mftb();
-	e->err = ret ? errno : 0;
+	/* 5.10 (unlike 6.1) can return > 0 from a successful KVM_RUN. */
+	e->err = ret < 0 ? errno : 0;
 	watchdog(0);
-	e->timed_out = ret && e->err == EINTR;
+	e->timed_out = e->err == EINTR;
 	e->reason = v->run->exit_reason;
-	if (!ret && e->reason == KVM_EXIT_PAPR_HCALL) {
+	if (!e->err && e->reason == KVM_EXIT_PAPR_HCALL) {
 		e->nr = v->run->papr_hcall.nr;
 		memcpy(e->args, v->run->papr_hcall.args, sizeof(e->args));
 	}
@@ -757,81 +760,294 @@ static void test_migration(void)
 }
 
 /*
- * The decrementer fix-up: TB_OFFSET set on a vCPU whose DEC_EXPIRY is 0,
- * without DEC_EXPIRY, must leave an expired decrementer rather than one
- * far in the future. The offset is chosen so that without the fix-up
- * (DEC = 0 - guest TB, 32 bits) the decrementer would be ~0x70000000
- * ticks (~3.7 s at 512 MHz) away at entry: well past the bound.
+ * Decrementer rows. What the kernel does with DEC_EXPIRY depends on its
+ * era (host timebase units up to 5.16, guest units from 5.17) and on
+ * whether it has the migration fix (6.1), so these are not ok/not-ok
+ * checks: each prints "row NAME RESULT: figures" and the rig judges
+ * RESULT by what the kernel and the mode should give.
  */
-static void test_decrementer(void)
+#define DEC_AHEAD	(tb_hz / 50)	/* an expiry 20 ms ahead */
+#define ORDER_OFFSET	0x3000000ULL	/* ~98 ms at 512 MHz */
+
+static void __attribute__((format(printf, 3, 4)))
+row(const char *name, const char *res, const char *fmt, ...)
 {
-	struct vcpu warm, v, ctl;
+	va_list ap;
+
+	printf("row %s %s: ", name, res);
+	va_start(ap, fmt);
+	vprintf(fmt, ap);
+	va_end(ap);
+	putchar('\n');
+	fflush(stdout);
+}
+
+/*
+ * A VM whose vCPU 0 has run once (the guest's code is faulted in, so a
+ * vCPU created next enters at once) and that vCPU 1, fresh, waiting for
+ * its decrementer. On POWER8 both share a virtual core, and so its
+ * offset: vCPU 0 does not run again.
+ */
+static bool dec_setup(struct vm *vm, struct vcpu *warm, struct vcpu *v,
+		      const char *name)
+{
 	struct exit_info e;
-	struct vm vm;
-	uint64_t dec0 = ~0ULL, raw, off = 0, dec = 0, s0, s1, away;
-	char name[160];
 	int ret;
 
-	if (!setup_one(&vm, &warm, "decrementer"))
-		return;
-	/* Fault the guest's code in, so the vCPU under test runs at once. */
-	if (!guest_tb(&warm, &e)) {
-		result(false, "decrementer, warm-up run", "%s", exit_str(&e, HC_TB));
-		return;
+	if (!setup_one(vm, warm, name))
+		return false;
+	if (!guest_tb(warm, &e)) {
+		row(name, "error", "warm-up run: %s", exit_str(&e, HC_TB));
+		return false;
 	}
-	ret = vcpu_create(&vm, &v, 1, guest_dec_wait);
-	if (!ret)
-		ret = get_reg(&v, REG_DEC_EXPIRY, &dec0);
-	snprintf(name, sizeof(name), "decrementer, a new vCPU's DEC_EXPIRY reads %#" PRIx64, dec0);
-	result(!ret, name, ret ? "%s" : NULL, strerror(-ret));
-	if (ret)
-		return;
-	if (dec0) {
-		info("the kernel initialises DEC_EXPIRY to %#" PRIx64 "; setting it to 0 first", dec0);
-		ret = set_reg(&v, REG_DEC_EXPIRY, 0);
+	ret = vcpu_create(vm, v, 1, guest_dec_wait);
+	if (ret) {
+		row(name, "error", "vCPU 1: %s", strerror(-ret));
+		return false;
 	}
+	return true;
+}
 
+static void dec_teardown(struct vm *vm, struct vcpu *warm, struct vcpu *v)
+{
+	vcpu_destroy(v);
+	vcpu_destroy(warm);
+	vm_destroy(vm);
+}
+
+/*
+ * Run @v until its decrementer interrupt (at most DEC_MS) and classify
+ * when it came against @want, the guest timebase it was due at:
+ * "on-time" within [0, ORDER_OFFSET / 2) after it, "offset-late" that
+ * much after @want + @late_by, else "early", "late" or "hang".
+ */
+static const char *dec_wait(struct vcpu *v, uint64_t want, uint64_t late_by,
+			    int64_t *err, struct exit_info *e)
+{
+	vcpu_run(v, DEC_MS, e);
+	*err = 0;
+	if (e->timed_out)
+		return "hang";
+	if (e->err || e->reason != KVM_EXIT_PAPR_HCALL || e->nr != HC_DEC)
+		return "error";
+	*err = (int64_t)(e->args[0] - want);
+	if (*err >= 0 && *err < (int64_t)(ORDER_OFFSET / 2))
+		return "on-time";
+	if (late_by && *err - (int64_t)late_by >= 0 &&
+	    *err - (int64_t)late_by < (int64_t)(ORDER_OFFSET / 2))
+		return "offset-late";
+	return *err < 0 ? "early" : "late";
+}
+
+/* The figures of a dec_wait(). */
+static const char *dec_figures(const char *res, int64_t err,
+			       const struct exit_info *e)
+{
+	static char buf[200];
+
+	if (!strcmp(res, "hang"))
+		snprintf(buf, sizeof(buf), "no interrupt within %u ms", DEC_MS);
+	else if (!strcmp(res, "error"))
+		snprintf(buf, sizeof(buf), "%s", exit_str(e, HC_DEC));
+	else
+		snprintf(buf, sizeof(buf), "guest TB at the interrupt - expiry = %" PRId64 " ticks (%" PRId64 " us), after %" PRIu64 " us",
+			 err, err / (int64_t)(tb_hz / 1000000),
+			 tb_us(e->t1 - e->t0));
+	return buf;
+}
+
+/* What a brand-new vCPU's DEC_EXPIRY reads: 0 (6.1+) or its creation. */
+static void row_new_vcpu(void)
+{
+	struct vcpu v;
+	struct vm vm;
+	uint64_t t0, t1, dec = 0;
+	const char *res;
+	int ret;
+
+	ret = vm_create(&vm);
+	t0 = mftb();
+	ret = ret ?: vcpu_create(&vm, &v, 0, guest_dec_wait);
+	t1 = mftb();
+	ret = ret ?: get_reg(&v, REG_DEC_EXPIRY, &dec);
+	if (ret) {
+		row("new-vcpu-expiry", "error", "%s", strerror(-ret));
+		return;
+	}
+	res = !dec ? "0" : dec - t0 <= t1 - t0 ? "creation" : "other";
+	row("new-vcpu-expiry", res, "DEC_EXPIRY %#" PRIx64 ", host TB around KVM_CREATE_VCPU [%#" PRIx64 ", %#" PRIx64 "]",
+	    dec, t0, t1);
+	vcpu_destroy(&v);
+	vm_destroy(&vm);
+}
+
+/*
+ * DEC_EXPIRY 0, then TB_OFFSET without DEC_EXPIRY: the fix-up of 6.1
+ * makes the expiry "now"; a 5.17-6.0 kernel leaves 0, which lies ~3.7 s
+ * (0x70000000 ticks, 32-bit decrementer) ahead of the guest's timebase
+ * with the offset chosen here; the host era reads 0 + offset (its 0 is
+ * a host timebase, not "unset").
+ */
+static void row_fixup(void)
+{
+	struct vcpu warm, v;
+	struct exit_info e;
+	struct vm vm;
+	uint64_t raw, off = 0, dec = 0, s0, s1;
+	const char *res;
+	int64_t err;
+	int ret;
+
+	if (!dec_setup(&vm, &warm, &v, "fixup"))
+		return;
+	ret = set_reg(&v, REG_DEC_EXPIRY, 0);
 	s0 = mftb();
 	raw = ((0x90000000ULL - (s0 & 0xffffffffULL)) & 0xffffffffULL) + 0x300000000ULL;
 	ret = ret ?: set_reg(&v, REG_TB_OFFSET, raw);
 	s1 = mftb();
 	ret = ret ?: get_reg(&v, REG_TB_OFFSET, &off);
 	ret = ret ?: get_reg(&v, REG_DEC_EXPIRY, &dec);
-	result(!ret && dec - off - s0 <= s1 - s0,
-	       "decrementer, SET TB_OFFSET without DEC_EXPIRY makes DEC_EXPIRY = host TB + offset",
-	       "offset %#" PRIx64 ", DEC_EXPIRY %#" PRIx64 ", host TB during SET [%#" PRIx64 ", %#" PRIx64 "]%s%s",
-	       off, dec, s0, s1, ret ? ": " : "", ret ? strerror(-ret) : "");
-	if (ret)
+	if (ret) {
+		row("fixup", "error", "%s", strerror(-ret));
+		dec_teardown(&vm, &warm, &v);
 		return;
+	}
+	res = dec - off - s0 <= s1 - s0 ? "now" : dec == off ? "offset" :
+	      !dec ? "0" : "other";
+	row("fixup", res, "offset %#" PRIx64 ", DEC_EXPIRY %#" PRIx64 ", host TB during SET [%#" PRIx64 ", %#" PRIx64 "]",
+	    off, dec, s0, s1);
+	if (dec == off) {
+		/*
+		 * The host era: the expiry is host timebase 0, and the
+		 * 32-bit decrementer loaded at entry is the low half of
+		 * 0 - host TB, whatever that is: nothing to judge.
+		 */
+		row("fixup-irq", "n/a", "host timebase era, expiry at host TB 0");
+		dec_teardown(&vm, &warm, &v);
+		return;
+	}
+	res = dec_wait(&v, dec, 0, &err, &e);
+	/* Any interrupt will do: the expiry lies in the past. */
+	if (strcmp(res, "hang") && strcmp(res, "error"))
+		res = "irq";
+	row("fixup-irq", res, "%s", dec_figures(res, err, &e));
+	dec_teardown(&vm, &warm, &v);
+}
 
-	/* What the decrementer would read at entry had DEC_EXPIRY stayed 0. */
-	away = (uint32_t)-(uint32_t)(mftb() + off);
-	vcpu_run(&v, DEC_MS, &e);
-	snprintf(name, sizeof(name), "decrementer, a guest spinning with MSR[EE] gets its interrupt (0x900) within %u ms",
-		 DEC_MS);
-	if (!e.err && e.reason == KVM_EXIT_PAPR_HCALL && e.nr == HC_DEC)
-		result(true, name,
-		       "after %" PRIu64 " us, guest TB %" PRId64 " ticks past DEC_EXPIRY, SRR0 %#" PRIx64 " (without the fix-up the decrementer would have been %" PRIu64 " ticks = %" PRIu64 " ms away)",
-		       tb_us(e.t1 - e.t0), (int64_t)(e.args[0] - dec), e.args[1],
-		       away, tb_us(away) / 1000);
-	else
-		result(false, name, "%s (the guest hangs)", exit_str(&e, HC_DEC));
+/*
+ * QEMU's incoming migration on a fresh vCPU: SET TB_OFFSET (guest
+ * timebase of the source - host timebase, negative here: the source
+ * booted later) and no DEC_EXPIRY. The guest must get its decrementer
+ * at once; a 5.17-6.0 kernel keeps the creation's host timebase as a
+ * guest value, 0x6f000000 ticks (~3.6 s) ahead.
+ */
+static void row_fresh_migration(void)
+{
+	const uint64_t raw = -0x70000000ULL + 0x123456;
+	struct vcpu warm, v;
+	struct exit_info e;
+	struct vm vm;
+	uint64_t off = 0, dec = 0;
+	const char *res;
+	int64_t err;
+	int ret;
 
-	/* Control: the watchdog does catch a decrementer that does not come. */
-	ret = vcpu_create(&vm, &ctl, 2, guest_dec_wait);
-	ret = ret ?: set_reg(&ctl, REG_TB_OFFSET, raw);
-	ret = ret ?: set_reg(&ctl, REG_DEC_EXPIRY, mftb() + off + 2 * tb_hz);
+	if (!dec_setup(&vm, &warm, &v, "fresh-migration"))
+		return;
+	ret = set_reg(&v, REG_TB_OFFSET, raw);
+	ret = ret ?: get_reg(&v, REG_TB_OFFSET, &off);
+	ret = ret ?: get_reg(&v, REG_DEC_EXPIRY, &dec);
+	if (ret) {
+		row("fresh-migration", "error", "%s", strerror(-ret));
+		dec_teardown(&vm, &warm, &v);
+		return;
+	}
+	res = dec_wait(&v, dec, 0, &err, &e);
+	if (strcmp(res, "hang") && strcmp(res, "error"))
+		res = "irq";
+	row("fresh-migration", res, "offset %#" PRIx64 ", DEC_EXPIRY %#" PRIx64 "; %s",
+	    off, dec, dec_figures(res, err, &e));
+	dec_teardown(&vm, &warm, &v);
+}
+
+/*
+ * DEC_EXPIRY set 20 ms ahead, after (@before false) or before TB_OFFSET:
+ * what GET returns afterwards and when the interrupt comes. After, both
+ * eras keep the value. Before, the host era moves it by the offset (it
+ * stores value - offset in force, then adds the new one), the guest era
+ * keeps it.
+ */
+static void row_dec_expiry(bool before)
+{
+	const char *name = before ? "dec-before-offset" : "dec-after-offset";
+	const uint64_t off = before ? ORDER_OFFSET : 0x7654321000000ULL;
+	char gname[64], iname[64];
+	struct vcpu warm, v;
+	struct exit_info e;
+	struct vm vm;
+	uint64_t want, got = 0;
+	const char *res;
+	int64_t err;
+	int ret = 0;
+
+	snprintf(gname, sizeof(gname), "%s-get", name);
+	snprintf(iname, sizeof(iname), "%s-irq", name);
+	if (!dec_setup(&vm, &warm, &v, name))
+		return;
+	if (!before)
+		ret = set_reg(&v, REG_TB_OFFSET, off);
+	want = mftb() + off + DEC_AHEAD;
+	ret = ret ?: set_reg(&v, REG_DEC_EXPIRY, want);
+	if (before)
+		ret = ret ?: set_reg(&v, REG_TB_OFFSET, off);
+	ret = ret ?: get_reg(&v, REG_DEC_EXPIRY, &got);
+	if (ret) {
+		row(gname, "error", "%s", strerror(-ret));
+		dec_teardown(&vm, &warm, &v);
+		return;
+	}
+	res = got == want ? "kept" : got == want + off ? "moved" : "other";
+	row(gname, res, "set %#" PRIx64 ", GET %#" PRIx64 " (%+" PRId64 "), offset %#" PRIx64,
+	    want, got, (int64_t)(got - want), off);
+	res = dec_wait(&v, want, before ? off : 0, &err, &e);
+	row(iname, res, "%s", dec_figures(res, err, &e));
+	dec_teardown(&vm, &warm, &v);
+}
+
+/*
+ * Control, an ok/not-ok check in every era: an expiry 2 s ahead, set
+ * after TB_OFFSET, gives no interrupt within CONTROL_MS (the watchdog
+ * ends KVM_RUN), so a "hang" row above is a real one.
+ */
+static void test_decrementer_control(void)
+{
+	struct vcpu warm, v;
+	struct exit_info e;
+	struct vm vm;
+	char name[160];
+	int ret;
+
+	if (!dec_setup(&vm, &warm, &v, "control"))
+		return;
+	ret = set_reg(&v, REG_TB_OFFSET, 0x5000000);
+	ret = ret ?: set_reg(&v, REG_DEC_EXPIRY, mftb() + 0x5000000 + 2 * tb_hz);
 	if (!ret)
-		vcpu_run(&ctl, CONTROL_MS, &e);
+		vcpu_run(&v, CONTROL_MS, &e);
 	snprintf(name, sizeof(name), "decrementer control, DEC_EXPIRY set 2 s ahead gives no interrupt within %u ms (the watchdog ends KVM_RUN)",
 		 CONTROL_MS);
 	result(!ret && e.timed_out, name, "%s",
 	       ret ? strerror(-ret) : exit_str(&e, HC_DEC));
-	if (!ret)
-		vcpu_destroy(&ctl);
-	vcpu_destroy(&v);
-	vcpu_destroy(&warm);
-	vm_destroy(&vm);
+	dec_teardown(&vm, &warm, &v);
+}
+
+static void test_decrementer(void)
+{
+	row_new_vcpu();
+	row_fixup();
+	row_fresh_migration();
+	row_dec_expiry(false);
+	row_dec_expiry(true);
+	test_decrementer_control();
 }
 
 /* Tell /init we reached @stage, and wait (at most a minute) for SIGUSR1. */
