@@ -44,7 +44,16 @@ static void fake_queue(struct ktb_mips_timer *t)
 static void fake_dequeue(struct ktb_mips_timer *t)
 {
 	struct ktb_fake *f = to_fake(t);
+	s64 race_to = f->race_to;
 
+	/*
+	 * A test that sets race_to has the expiry timer, the one truly
+	 * concurrent party, run to that time just before this withdrawal.
+	 */
+	if (race_to) {
+		f->race_to = 0;
+		ktb_fake_set_time(f, race_to);
+	}
 	f->cause &= ~(KTB_CAUSE_TI | KTB_CAUSE_IP7);
 	f->acks++;
 }

@@ -22,6 +22,8 @@
  * @wakes:   number of vCPU wake-ups.
  * @fires:   number of expiry callbacks run.
  * @fired_count: guest Count read at the most recent expiry callback.
+ * @race_to:   if non-zero, the next dequeue first runs the clock (and so
+ *             the expiry timer, if armed) to this time, then clears it.
  */
 struct ktb_fake {
 	struct ktb_mips_timer t;
@@ -34,6 +36,7 @@ struct ktb_fake {
 	unsigned int wakes;
 	unsigned int fires;
 	u32 fired_count;
+	s64 race_to;
 };
 
 void ktb_fake_init(struct ktb_fake *f, s64 now, u32 hz);

@@ -344,10 +344,57 @@ static void qemu_migrate_pending_irq(struct kunit *test)
 
 	KUNIT_EXPECT_TRUE(test, ktb_fake_pending(dst));
 	KUNIT_EXPECT_EQ(test, get(test, dst, KTB_REG_MIPS_CP0_COUNT), 2000ull);
-	KUNIT_EXPECT_EQ(test, dst->irqs, 0u);
+	/* Queued once by the Cause write; no new match was raised. */
+	KUNIT_EXPECT_EQ(test, dst->irqs, 1u);
 	/* Next match a full period after 1000, not early. */
 	KUNIT_EXPECT_EQ(test, dst->expiry - dst->now,
 			(s64)dst->t.count_period - 10000);
+}
+
+/*
+ * ONE_REG Cause with TI clear withdraws a pending interrupt; an expiry
+ * that lands while the write is under way (here: just before the
+ * withdrawal) must still be delivered, not withdrawn with the old one.
+ */
+static void cause_write_races_expiry(struct kunit *test)
+{
+	struct ktb_fake *f = ktb_fake_new(test, START, MHZ100);
+	s64 due;
+
+	ktb_mips_write_compare(&f->t, 1000, true);
+	ktb_fake_advance(f, 20000);			/* fired at 1000 */
+	KUNIT_ASSERT_TRUE(test, ktb_fake_pending(f));
+	KUNIT_ASSERT_EQ(test, set(test, f, KTB_REG_MIPS_CP0_COMPARE, 3000), 0);
+	due = f->expiry;
+	/* One tick (10 ns) before the match, racing to one tick after. */
+	ktb_fake_set_time(f, due - 10);
+	f->race_to = due + 10;
+	KUNIT_EXPECT_EQ(test, set(test, f, KTB_REG_MIPS_CP0_CAUSE, 0), 0);
+	ktb_fake_advance(f, 0);
+	KUNIT_EXPECT_TRUE(test, ktb_fake_pending(f));
+	KUNIT_EXPECT_EQ(test, f->irqs, 2u);
+	/* The next match is a whole period after the one just delivered. */
+	KUNIT_EXPECT_EQ(test, f->expiry, due + (s64)f->t.count_period);
+}
+
+/* ONE_REG Cause with TI set queues the interrupt, also while stopped. */
+static void cause_write_ti_queues(struct kunit *test)
+{
+	struct ktb_fake *f = ktb_fake_new(test, START, MHZ100);
+
+	KUNIT_EXPECT_EQ(test, set(test, f, KTB_REG_MIPS_CP0_CAUSE,
+				  KTB_CAUSE_TI), 0);
+	KUNIT_EXPECT_TRUE(test, ktb_fake_pending(f));
+	KUNIT_EXPECT_EQ(test, set(test, f, KTB_REG_MIPS_CP0_CAUSE,
+				  KTB_CAUSE_DC), 0);
+	KUNIT_EXPECT_FALSE(test, ktb_fake_pending(f));
+	KUNIT_EXPECT_EQ(test, set(test, f, KTB_REG_MIPS_CP0_CAUSE,
+				  KTB_CAUSE_DC | KTB_CAUSE_TI), 0);
+	KUNIT_EXPECT_TRUE(test, ktb_fake_pending(f));
+	KUNIT_EXPECT_EQ(test, set(test, f, KTB_REG_MIPS_CP0_CAUSE,
+				  KTB_CAUSE_TI), 0);
+	KUNIT_EXPECT_TRUE(test, ktb_fake_pending(f));
+	KUNIT_EXPECT_FALSE(test, ktb_mips_timer_stopped(&f->t));
 }
 
 static struct kunit_case ktb_onereg_cases[] = {
@@ -357,6 +404,8 @@ static struct kunit_case ktb_onereg_cases[] = {
 	KUNIT_CASE_PARAM(reg_mips_malformed_rejected, bad_gen_params),
 	KUNIT_CASE(reg_ppc_routing),
 	KUNIT_CASE(reg_ppc_routing_host_era),
+	KUNIT_CASE(cause_write_races_expiry),
+	KUNIT_CASE(cause_write_ti_queues),
 	KUNIT_CASE(qemu_stop_start),
 	KUNIT_CASE(qemu_stop_start_without_resume),
 	KUNIT_CASE(qemu_migrate_pending_irq),

@@ -131,6 +131,12 @@ MUTANTS = {
  "M34 kernel fix-up judged without looking at the expiry before": ("src/core/ppc_tb.c",
    "	if (units != KTB_PPC_DEC_GUEST_TB || dec_before || !offset)",
    "	if (units != KTB_PPC_DEC_GUEST_TB || !offset)"),
+ "M35 ONE_REG Cause: the queue follows TI after the timer restarts": ("src/core/mips_timer.c",
+   "\tt->irq->write_cause(t, value);\n\tktb_sync_ti(t, value);\n\tif (running)\n\t\tktb_mips_resume(t, now, count);",
+   "\tt->irq->write_cause(t, value);\n\tif (running)\n\t\tktb_mips_resume(t, now, count);\n\tktb_sync_ti(t, value);"),
+ "M36 ONE_REG Cause: TI only written, never queued": ("src/core/mips_timer.c",
+   "\tif (value & KTB_CAUSE_TI)\n\t\tt->irq->queue(t);\n\telse\n\t\tt->irq->dequeue(t);",
+   "\tif (!(value & KTB_CAUSE_TI))\n\t\tt->irq->dequeue(t);"),
 }
 
 

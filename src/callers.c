@@ -14,8 +14,9 @@
  * Call after the kernel's own function pointers are back in place. A task
  * may have loaded a wrapper's address just before that: once every task
  * has passed a voluntary context switch (plain RCU on kernels without
- * preemption) it is either counted inside or gone. Then wait for the
- * count, and once more for the last caller to have returned past its
+ * preemption) it is either counted inside or gone, because every wrapper
+ * counts itself (ktb_callers_enter()) before it can sleep. Then wait for
+ * the count, and once more for the last caller to have returned past its
  * decrement, which is still our text.
  *
  * Context: process context, may sleep for as long as a wrapper runs.

@@ -17,9 +17,17 @@ struct ktb_callers {
 	atomic_t inflight;
 };
 
+/* The first thing every wrapper does, before anything that can sleep. */
 static inline void ktb_callers_enter(struct ktb_callers *c)
 {
 	atomic_inc(&c->inflight);
+	/*
+	 * The caller loaded this wrapper's address from a table the attach
+	 * published only after filling in what wrappers read (the kernel's
+	 * original handlers): order that load before the wrapper's reads.
+	 * Pairs with the smp_wmb() or release store of the attach.
+	 */
+	smp_rmb();
 }
 
 static inline void ktb_callers_exit(struct ktb_callers *c)

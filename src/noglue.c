@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Architectures without KVM timer glue: the core builds (and is tested),
- * but there is nothing to attach to.
+ * Kernels without KVM timer glue (other architectures, MIPS VZ before 5.8,
+ * MIPS from 6.3): the core builds (and is tested), but there is nothing
+ * to attach to.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -18,7 +19,7 @@
  */
 int ktb_glue_attach(struct dentry *debugfs)
 {
-	pr_info("no KVM timer glue for this architecture (MIPS and PowerPC Book3S HV only)\n");
+	pr_info("no KVM timer glue for this kernel (MIPS trap-and-emulate up to 5.12 or VZ 5.8-6.2, PowerPC Book3S HV 3.14+)\n");
 	return -ENODEV;
 }
 

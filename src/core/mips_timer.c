@@ -417,6 +417,58 @@ void ktb_mips_write_cause(struct ktb_mips_timer *t, u32 value, u32 mask)
 }
 EXPORT_SYMBOL_IF_KUNIT(ktb_mips_write_cause);
 
+/* Make the queued timer interrupt agree with a Cause value's TI bit. */
+static void ktb_sync_ti(struct ktb_mips_timer *t, u32 value)
+{
+	if (value & KTB_CAUSE_TI)
+		t->irq->queue(t);
+	else
+		t->irq->dequeue(t);
+}
+
+/**
+ * ktb_mips_set_cause() - KVM_SET_ONE_REG of CP0 Cause
+ * @t:     the timer.
+ * @value: new Cause.
+ *
+ * Upstream: the CP0_CAUSE case of kvm_mips_set_one_reg(), as
+ * ktb_mips_write_cause() with every bit, plus what upstream lacks: the
+ * queued timer interrupt follows TI, so a restored VM whose interrupt was
+ * pending gets it, and one cleared is withdrawn. The bits and the queue
+ * change inside one window in which the timer cannot fire: an expiry
+ * cannot fall between them and be withdrawn with the old interrupt.
+ */
+void ktb_mips_set_cause(struct ktb_mips_timer *t, u32 value)
+{
+	u32 old = t->irq->read_cause(t);
+	ktime_t now = 0;
+	u32 count = 0;
+	bool running;
+
+	if ((old ^ value) & KTB_CAUSE_DC) {
+		if (value & KTB_CAUSE_DC) {
+			/* Stopped once the bits are written. */
+			ktb_mips_write_cause(t, value, ~0u);
+			ktb_sync_ti(t, value);
+		} else {
+			/* Everything else first, then the start. */
+			ktb_change_cause(t, ~KTB_CAUSE_DC, value);
+			ktb_sync_ti(t, value);
+			ktb_mips_write_cause(t, value, ~0u);
+		}
+		return;
+	}
+
+	running = !ktb_mips_timer_stopped(t);
+	if (running)
+		now = ktb_mips_freeze(t, &count);
+	t->irq->write_cause(t, value);
+	ktb_sync_ti(t, value);
+	if (running)
+		ktb_mips_resume(t, now, count);
+}
+EXPORT_SYMBOL_IF_KUNIT(ktb_mips_set_cause);
+
 /*
  * Master re-enable: Count continues with its bias unchanged, i.e. as if it
  * had never stopped, and one interrupt is raised if Count passed Compare

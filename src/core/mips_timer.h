@@ -120,6 +120,7 @@ bool ktb_mips_timer_stopped(struct ktb_mips_timer *t);
 u32 ktb_mips_read_count(struct ktb_mips_timer *t);
 void ktb_mips_write_count(struct ktb_mips_timer *t, u32 count);
 void ktb_mips_write_compare(struct ktb_mips_timer *t, u32 compare, bool ack);
+void ktb_mips_set_cause(struct ktb_mips_timer *t, u32 value);
 void ktb_mips_write_cause(struct ktb_mips_timer *t, u32 value, u32 mask);
 
 int ktb_mips_set_count_ctl(struct ktb_mips_timer *t, s64 ctl);

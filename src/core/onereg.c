@@ -55,7 +55,7 @@ static int mips_get_cause(void *state, u64 *val)
 
 static int mips_set_cause(void *state, u64 val)
 {
-	ktb_mips_write_cause(state, val, ~0u);
+	ktb_mips_set_cause(state, val);
 	return 0;
 }
 

@@ -460,22 +460,8 @@ static int ktb_set_one_reg(struct kvm_vcpu *vcpu,
 	}
 	preempt_disable();
 	ret = ktb_reg_set(r, &v->t, val);
-	if (ret) {
-		/* Nothing changed. */
-	} else if (reg->id == KVM_REG_MIPS_CP0_COMPARE) {
+	if (!ret && reg->id == KVM_REG_MIPS_CP0_COMPARE)
 		ktb_sync_compare(v);
-	} else if (reg->id == KVM_REG_MIPS_CP0_CAUSE) {
-		/*
-		 * Cause.TI set by userspace (a restored VM whose timer
-		 * interrupt was pending) must also be queued, or the guest
-		 * only gets it when Count next reaches Compare; TI cleared
-		 * withdraws a queued one.
-		 */
-		if (val & CAUSEF_TI)
-			ktb_queue(&v->t);
-		else
-			ktb_dequeue(&v->t);
-	}
 	preempt_enable();
 out:
 	ktb_mips_exit();
@@ -720,7 +706,12 @@ int ktb_glue_attach(struct dentry *debugfs)
 	}
 	ktb_mips_mode_attach(&ktb_cb);
 	debugfs_create_file("vcpus", 0444, debugfs, NULL, &ktb_vcpus_fops);
-	WRITE_ONCE(kvm_mips_callbacks, &ktb_cb);
+	/*
+	 * The table and ktb_mips_kernel_cb are complete before a vCPU can
+	 * see the pointer. Pairs with the kernel's dependent load through
+	 * the pointer and with the smp_rmb() in ktb_callers_enter().
+	 */
+	smp_store_release(&kvm_mips_callbacks, &ktb_cb);
 	ktb_attached = true;
 	pr_info("attached to kvm_mips_callbacks (mode=%s)\n", ktb_mode_name());
 	return 0;

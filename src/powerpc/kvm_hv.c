@@ -46,6 +46,7 @@ struct ktb_vcpu {
 /* Serialises attach/detach with kvm-hv's load/unload and the lists. */
 static DEFINE_MUTEX(ktb_lock);
 static struct kvmppc_ops *ktb_hv;	/* the table we patched, or NULL */
+static bool ktb_leaving;		/* detach has begun: attach no more */
 static struct kvmppc_ops ktb_orig;	/* its fields as they were */
 static LIST_HEAD(ktb_vms);
 static LIST_HEAD(ktb_vcpus);
@@ -359,12 +360,16 @@ static void ktb_vcpu_free(struct kvm_vcpu *vcpu)
 
 static int ktb_init_vm(struct kvm *kvm)
 {
-	struct ktb_vm *vm = kzalloc(sizeof(*vm), GFP_KERNEL);
+	struct ktb_vm *vm;
 	int ret;
 
-	if (!vm)
-		return -ENOMEM;
+	/* Counted before anything that can sleep: see ktb_callers_drain(). */
 	ktb_enter();
+	vm = kzalloc(sizeof(*vm), GFP_KERNEL);
+	if (!vm) {
+		ktb_exit();
+		return -ENOMEM;
+	}
 	ret = ktb_orig.init_vm(kvm);
 	/* Failing to pin means this module is on its way out: don't track. */
 	if (!ret && try_module_get(THIS_MODULE)) {
@@ -404,6 +409,11 @@ static void ktb_destroy_vm(struct kvm *kvm)
 static void ktb_patch(struct kvmppc_ops *ops)
 {
 	ktb_orig = *ops;
+	/*
+	 * A vCPU may call a field the moment it is patched: the copy must be
+	 * visible first. Pairs with the smp_rmb() in ktb_callers_enter().
+	 */
+	smp_wmb();
 	WRITE_ONCE(ops->get_one_reg, ktb_get_one_reg);
 	WRITE_ONCE(ops->set_one_reg, ktb_set_one_reg);
 	WRITE_ONCE(ops->vcpu_create, ktb_vcpu_create);
@@ -459,7 +469,7 @@ static void ktb_try_attach(void)
 	mutex_lock(&ktb_lock);
 	ops = READ_ONCE(kvmppc_hv_ops);
 	/* Holding kvm-hv keeps it from going away while we patch. */
-	if (!ktb_hv && ops && try_module_get(ops->owner)) {
+	if (!ktb_hv && !ktb_leaving && ops && try_module_get(ops->owner)) {
 		ktb_patch(ops);
 		module_put(ops->owner);
 	}
@@ -547,15 +557,30 @@ int ktb_glue_attach(struct dentry *debugfs)
  */
 void ktb_glue_detach(void)
 {
-	unregister_module_notifier(&ktb_module_nb);
+	bool unpatched = false;
+
+	/*
+	 * The notifier stays registered until the table is put back, and
+	 * kvm-hv is held while it is written: a concurrent rmmod kvm_hv
+	 * either waits (EBUSY) or has already gone past the point where
+	 * its GOING notification told us to leave its table alone.
+	 */
 	mutex_lock(&ktb_lock);
-	if (ktb_hv) {
+	ktb_leaving = true;
+	if (ktb_hv && try_module_get(ktb_hv->owner)) {
+		struct module *owner = ktb_hv->owner;
+
 		ktb_unpatch();
-		mutex_unlock(&ktb_lock);
-		ktb_callers_drain(&ktb_callers);
-		mutex_lock(&ktb_lock);
-		pr_info("detached from kvm-hv\n");
+		module_put(owner);
+		unpatched = true;
 	}
+	ktb_hv = NULL;
+	mutex_unlock(&ktb_lock);
+	unregister_module_notifier(&ktb_module_nb);
+	ktb_callers_drain(&ktb_callers);
+	mutex_lock(&ktb_lock);
+	if (unpatched)
+		pr_info("detached from kvm-hv\n");
 	ktb_forget_all();
 	mutex_unlock(&ktb_lock);
 }
