@@ -12,9 +12,12 @@
  * (mode=auto on a kernel without the master disable registers, or
  * mode=takeover) it owns a vCPU's timer from vcpu_setup (or, for a vCPU
  * created before the module was loaded, from its first ONE_REG access to
- * a timer register): the kernel's comparecount hrtimer is stopped and kept
- * stopped, and the core's own hrtimer runs instead. Each owned vCPU pins
- * this module, so it cannot be unloaded under a VM that depends on it.
+ * a timer register): the core's expiries then run on the kernel's own
+ * comparecount hrtimer, whose callback is switched to this module's. So
+ * the kernel's cancel of that timer, the first thing its vCPU destroy
+ * does (before it frees the guest's CP0 registers), covers this module's
+ * expiries too. Each owned vCPU pins this module, so it cannot be
+ * unloaded under a VM that depends on it.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": mips: " fmt
 
@@ -61,7 +64,11 @@ static bool ktb_decided;
 static bool ktb_kernel_has_regs;
 static bool ktb_own_timers;
 
-/* Expiries of the kernel's own timer while this module owned the vCPU. */
+/*
+ * Expiries of the comparecount timer while this module owned the vCPU
+ * that the core had not asked for: the kernel re-armed it from a path of
+ * its own.
+ */
 static atomic_long_t ktb_kernel_timer_fired = ATOMIC_LONG_INIT(0);
 
 /* The counts of vCPUs already gone, for debugfs. */
@@ -176,18 +183,68 @@ static void ktb_sync_compare(struct ktb_mips_vcpu *v)
 }
 
 /*
- * While this module owns a vCPU the kernel's comparecount timer must stay
- * stopped, whatever the kernel does with it: some kernels (the periodic
- * tick before 3.16) restart it from their own paths. Its callback is
- * replaced by one that does nothing but count, for debugfs.
+ * The callback of an owned vCPU's comparecount timer: the core's expiry.
+ * A firing the core did not arm (some kernels, such as the periodic tick
+ * before 3.16, restart the timer from paths of their own) is counted for
+ * debugfs and put back where the core wants it, if anywhere.
+ *
+ * Context: hard interrupt (the timer's expiry).
  */
-static enum hrtimer_restart ktb_kernel_timer_fired_fn(struct hrtimer *timer)
+static enum hrtimer_restart ktb_comparecount_fn(struct hrtimer *timer)
 {
-	atomic_long_inc(&ktb_kernel_timer_fired);
-	return HRTIMER_NORESTART;
+	struct kvm_vcpu *vcpu = container_of(timer, struct kvm_vcpu,
+					     arch.comparecount_timer);
+	/* Disown cancels this timer before it frees @v. */
+	struct ktb_mips_vcpu *v = xa_load(&ktb_vcpus, (unsigned long)vcpu);
+	ktime_t want;
+
+	if (!v || !READ_ONCE(v->armed)) {
+		atomic_long_inc(&ktb_kernel_timer_fired);
+		return HRTIMER_NORESTART;
+	}
+	want = READ_ONCE(v->t.expires);
+	if (ktime_before(hrtimer_get_expires(timer), want)) {
+		atomic_long_inc(&ktb_kernel_timer_fired);
+		hrtimer_set_expires(timer, want);
+		return HRTIMER_RESTART;
+	}
+	hrtimer_set_expires(timer, ktb_mips_timer_expired(&v->t));
+	return HRTIMER_RESTART;
 }
 
-/* Stop the kernel's timer for as long as this module owns @v. */
+static ktime_t ktb_clock_now(struct ktb_mips_timer *t)
+{
+	return ktime_get();
+}
+
+static void ktb_clock_start(struct ktb_mips_timer *t, ktime_t expires)
+{
+	struct ktb_mips_vcpu *v = ktb_v(t);
+
+	WRITE_ONCE(v->armed, true);
+	hrtimer_start(&v->vcpu->arch.comparecount_timer, expires,
+		      HRTIMER_MODE_ABS);
+}
+
+static bool ktb_clock_cancel(struct ktb_mips_timer *t)
+{
+	struct ktb_mips_vcpu *v = ktb_v(t);
+
+	WRITE_ONCE(v->armed, false);
+	return hrtimer_cancel(&v->vcpu->arch.comparecount_timer) > 0;
+}
+
+/* The core's clock for an owned vCPU: the kernel's comparecount timer. */
+static const struct ktb_mips_clock_ops ktb_vcpu_clock = {
+	.now = ktb_clock_now,
+	.start = ktb_clock_start,
+	.cancel = ktb_clock_cancel,
+};
+
+/*
+ * Stop the kernel's timer and make it the core's for as long as this
+ * module owns @v.
+ */
 static bool ktb_stop_kernel_timer(struct ktb_mips_vcpu *v, ktime_t *expires)
 {
 	struct hrtimer *kt = &v->vcpu->arch.comparecount_timer;
@@ -196,7 +253,7 @@ static bool ktb_stop_kernel_timer(struct ktb_mips_vcpu *v, ktime_t *expires)
 	*expires = hrtimer_get_expires(kt);
 	if (!v->kernel_fn) {
 		v->kernel_fn = kt->function;
-		hrtimer_update_function(kt, ktb_kernel_timer_fired_fn);
+		hrtimer_update_function(kt, ktb_comparecount_fn);
 	}
 	return armed;
 }
@@ -247,7 +304,7 @@ static void ktb_start(struct ktb_mips_vcpu *v)
 /* The reverse of ktb_adopt(), around one emulation by the kernel. */
 static void ktb_hand_back(struct ktb_mips_vcpu *v)
 {
-	bool armed = hrtimer_cancel(&v->t.hrtimer);
+	bool armed = v->t.clock->cancel(&v->t);
 
 	ktb_restore_kernel_timer(v);
 	preempt_disable();
@@ -273,7 +330,7 @@ static struct ktb_mips_vcpu *ktb_own(struct kvm_vcpu *vcpu, bool fresh)
 		return NULL;
 	v->vcpu = vcpu;
 	v->cpu = -1;
-	ktb_mips_timer_init(&v->t, &ktb_mips_hrtimer_clock, &ktb_irq);
+	ktb_mips_timer_init(&v->t, &ktb_vcpu_clock, &ktb_irq);
 	v->t.vz = ktb_mips_mode_vz;
 
 	mutex_lock(&ktb_lock);
@@ -656,15 +713,18 @@ static int ktb_vcpus_show(struct seq_file *m, void *unused)
 	xa_for_each(&ktb_vcpus, index, v) {
 		struct ktb_mips_timer *t = &v->t;
 
-		/* Count is the soft timer's: stale while the hardware has it. */
-		seq_printf(m, "vm %d vcpu %d: count %#x compare %#x cause %#x count_ctl %#x count_hz %u count_resume %lld emulated %lu delay_slot %lu retried %lu handed_back %lu%s%s\n",
+		/*
+		 * Only this module's state: a vCPU stays listed until its
+		 * vcpu_uninit, and the kernel frees its guest registers
+		 * (Cause, on which Count's state depends) before that.
+		 */
+		seq_printf(m, "vm %d vcpu %d: compare %#x count_ctl %#x count_hz %u count_resume %lld emulated %lu delay_slot %lu retried %lu handed_back %lu%s%s\n",
 			   v->vcpu->kvm->userspace_pid, v->vcpu->vcpu_id,
-			   ktb_mips_peek_count(t, ktime_get()),
-			   t->compare, t->irq->read_cause(t), t->count_ctl,
-			   t->count_hz, ktb_mips_get_count_resume(t),
+			   t->compare, t->count_ctl, t->count_hz,
+			   ktb_mips_get_count_resume(t),
 			   v->counts.emulated, v->counts.delay_slot,
 			   v->counts.retried, v->counts.handed_back,
-			   ktb_mips_timer_stopped(t) ? " stopped" : "",
+			   READ_ONCE(v->armed) ? " armed" : "",
 			   READ_ONCE(v->hw_timer) ? " hw_timer" : "");
 	}
 	mutex_unlock(&ktb_lock);

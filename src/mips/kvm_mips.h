@@ -35,14 +35,16 @@ struct ktb_mips_counts {
 /**
  * struct ktb_mips_vcpu - a vCPU whose timer this module runs
  * @vcpu:         the kernel's vCPU.
- * @t:            its timer, replacing the kernel's comparecount timer.
+ * @t:            its timer; its expiries run on the kernel's comparecount
+ *                timer.
  * @cpu:          VZ: the CPU whose guest CP0 context holds this vCPU's
  *                registers (it is loaded there), or -1. Not vcpu->cpu,
  *                which the kernel clears before calling vcpu_put, while the
  *                registers are still there to be saved.
  * @hw_timer:     VZ: the guest has the hardware timer (for debugfs).
+ * @armed:        the core has the comparecount timer armed.
  * @kernel_fn:    the callback of the kernel's comparecount timer, replaced
- *                while this module owns the vCPU.
+ *                by the core's expiry while this module owns the vCPU.
  * @counts:       what the exit wrappers did with its timer accesses.
  * @read_failures: consecutive failed instruction reads (bounds retrying).
  */
@@ -51,6 +53,7 @@ struct ktb_mips_vcpu {
 	struct ktb_mips_timer t;
 	int cpu;
 	bool hw_timer;
+	bool armed;
 	enum hrtimer_restart (*kernel_fn)(struct hrtimer *timer);
 	struct ktb_mips_counts counts;
 	unsigned int read_failures;
