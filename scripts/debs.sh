@@ -85,7 +85,9 @@ fetch)
 		f=$(printf '%s_%s_*.deb' "$p" "${v//:/%3a}")
 		# shellcheck disable=SC2086 # the glob is wanted
 		if ! compgen -G "$f" >/dev/null; then
-			apt-get "${apt[@]}" download "$p=$v" >&2
+			# Its progress lines name the archive: not in any log.
+			apt-get "${apt[@]}" download "$p=$v" 2>&1 |
+				sed -E 's#[a-z]+://[^ ]+#<archive>#g' >&2
 		fi
 		# shellcheck disable=SC2086
 		realpath $f
@@ -101,7 +103,8 @@ source)
 			awk '$2 ~ /\.dsc$/ { print $2; exit }')
 		[[ -n $dsc ]] || { echo "debs: no source $p in $suites" >&2; exit 1; }
 		if [[ ! -f $dsc ]]; then
-			apt-get "${apt[@]}" source --download-only "$p" >&2
+			apt-get "${apt[@]}" source --download-only "$p" 2>&1 |
+				sed -E 's#[a-z]+://[^ ]+#<archive>#g' >&2
 		fi
 		realpath "$dsc"
 	done

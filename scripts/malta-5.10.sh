@@ -8,6 +8,11 @@
 #   malta-5.10.sh variant NAME   the built tree with the test-fixture patch
 #                                chain of NAME applied (see variant_chain)
 #                                and rebuilt; print the variant's tree
+#   malta-5.10.sh debug          the same sources configured from
+#                                malta-5.10.config plus
+#                                e2e/mips/malta-5.10-debug.config (lockdep,
+#                                debug objects, SLUB debug, failslab...),
+#                                vmlinux and modules built; print its tree
 #
 # A variant tree is a copy of the built base tree next to it (the
 # tarball's sources hard-linked, everything the build wrote copied, see
@@ -18,6 +23,17 @@
 # built-in arch/mips/kvm/tlb.o uses), and out-of-tree modules for it are
 # built against that tree. It is cached under a hash of its patches, of
 # the base build and of this script, and redone when any changes.
+#
+# The debug tree differs from the base by configuration only, and a
+# configuration that changes lockdep's hooks recompiles nearly everything,
+# so it shares nothing with the base tree: the tarball is extracted again
+# next to it (linux-VERSION-debug), under a lock of its own (it never
+# blocks the base or the variants), and configured from the two fragments
+# merged (a symbol the debug fragment sets replaces the base's line for
+# it), every line of which must stick. It is cached under a hash of both
+# fragments and of this script; when any changes it is reconfigured and
+# kbuild rebuilds what the change touches. Its kvm.ko and vmlinux are the
+# debug kernel, and out-of-tree modules for it are built against it.
 set -euo pipefail
 # shellcheck source=lib.sh source-path=SCRIPTDIR
 . "$(dirname "$0")/lib.sh"
@@ -36,7 +52,7 @@ variant_chain() {
 }
 
 case $what in
-prepare | build) ;;
+prepare | build | debug) ;;
 variant)
 	name=${2:-}
 	chain=$(variant_chain "$name") || {
@@ -45,7 +61,7 @@ variant)
 	}
 	;;
 *)
-	echo "usage: malta-5.10.sh prepare | build | variant NAME" >&2
+	echo "usage: malta-5.10.sh prepare | build | variant NAME | debug" >&2
 	exit 2
 	;;
 esac
@@ -57,34 +73,77 @@ if ! dpkg-query -W -f='${Status}' gcc-mipsel-linux-gnu 2>/dev/null |
 		gcc-mipsel-linux-gnu >/dev/null
 fi
 
-deb=$("$here/debs.sh" fetch all bullseye linux-source-5.10)
+# The fetch's progress lines name the archive: keep them out of the logs.
+deb=$("$here/debs.sh" fetch all bullseye linux-source-5.10 2> >(sed -E 's#[a-z]+://[^ ]+#<archive>#g' >&2))
 version=$(dpkg-deb -f "$deb" Version)
+kflags=(ARCH=mips CROSS_COMPILE=mipsel-linux-gnu- -j"$(nproc)")
+frag=$REPO/e2e/mips/malta-5.10.config
+
+# extract DIR: the tarball's sources in DIR, once (marked .extracted).
+extract() {
+	[[ -e $1/.extracted ]] && return
+	rm -rf "$1" "$1.tmp"
+	mkdir -p "$1.tmp"
+	dpkg-deb --fsys-tarfile "$deb" |
+		tar -xO --wildcards '*/linux-source-5.10.tar.xz' |
+		tar -xJ -C "$1.tmp" --strip-components=1
+	mv "$1.tmp" "$1"
+	touch "$1/.extracted"
+}
+
+# configure DIR FRAGMENT: allnoconfig plus FRAGMENT in DIR, unless DIR
+# was last configured from the same text (kept as DIR/.ktb-fragment).
+configure() {
+	local line
+	cmp -s "$2" "$1/.ktb-fragment" && return
+	KCONFIG_ALLCONFIG=$2 make -C "$1" "${kflags[@]}" allnoconfig >/dev/null
+	# Every line of the fragment must have stuck (recorded only then, so
+	# a rerun checks again).
+	while read -r line; do
+		[[ $line == CONFIG_* ]] || continue
+		grep -qx "$line" "$1/.config" ||
+			{ echo "malta-5.10: $line did not stick" >&2; exit 1; }
+	done <"$2"
+	cp "$2" "$1/.ktb-fragment"
+}
+
+if [[ $what == debug ]]; then
+	dtree=$CACHE/malta/linux-$version-debug
+	dfrag=$REPO/e2e/mips/malta-5.10-debug.config
+	dlog=$LOGDIR/malta-5.10-debug.log
+	exec 6>"$CACHE/malta-debug.lock"
+	flock 6
+	key=$(cat "$0" "$frag" "$dfrag" | sha256sum | cut -d' ' -f1)
+	if [[ -e $dtree/.ktb-debug && $(<"$dtree/.ktb-debug") == "$key" ]]; then
+		echo "$dtree"
+		exit
+	fi
+	extract "$dtree"
+	# One KCONFIG_ALLCONFIG file: the base fragment without the symbols
+	# the debug fragment sets (set or "is not set"), then the debug one.
+	awk 'function sym(l) {
+		sub(/^# /, "", l)
+		sub(/[= ].*/, "", l)
+		return l ~ /^CONFIG_[A-Za-z0-9_]+$/ ? l : ""
+	}
+	NR == FNR { if (sym($0) != "") over[sym($0)] = 1; d[++n] = $0; next }
+	!(sym($0) in over) { print }
+	END { for (i = 1; i <= n; i++) print d[i] }' \
+		"$dfrag" "$frag" >"$dtree/.ktb-allconfig"
+	configure "$dtree" "$dtree/.ktb-allconfig"
+	make -C "$dtree" "${kflags[@]}" vmlinux modules >"$dlog" 2>&1 ||
+		{ tail -20 "$dlog" >&2; exit 1; }
+	echo "$key" >"$dtree/.ktb-debug"
+	echo "$dtree"
+	exit
+fi
+
 tree=$CACHE/malta/linux-$version
 exec 6>"$CACHE/malta.lock"
 flock 6
-if [[ ! -e $tree/.extracted ]]; then
-	rm -rf "$tree" "$tree.tmp"
-	mkdir -p "$tree.tmp"
-	dpkg-deb --fsys-tarfile "$deb" |
-		tar -xO --wildcards '*/linux-source-5.10.tar.xz' |
-		tar -xJ -C "$tree.tmp" --strip-components=1
-	mv "$tree.tmp" "$tree"
-	touch "$tree/.extracted"
-fi
-
-kflags=(ARCH=mips CROSS_COMPILE=mipsel-linux-gnu- -j"$(nproc)")
+extract "$tree"
 kmake=(make -C "$tree" "${kflags[@]}")
-frag=$REPO/e2e/mips/malta-5.10.config
-if ! cmp -s "$frag" "$tree/.ktb-fragment"; then
-	KCONFIG_ALLCONFIG=$frag "${kmake[@]}" allnoconfig >/dev/null
-	cp "$frag" "$tree/.ktb-fragment"
-	# Every line of the fragment must have stuck.
-	while read -r line; do
-		[[ $line == CONFIG_* ]] || continue
-		grep -qx "$line" "$tree/.config" ||
-			{ echo "malta-5.10: $line did not stick" >&2; exit 1; }
-	done <"$frag"
-fi
+configure "$tree" "$frag"
 if [[ $what == prepare ]]; then
 	"${kmake[@]}" modules_prepare >"$LOGDIR/malta-5.10-prepare.log" 2>&1 ||
 		{ tail -20 "$LOGDIR/malta-5.10-prepare.log" >&2; exit 1; }
