@@ -80,7 +80,7 @@ if [[ -n ${E2E_MIPS_PATCH:-} ]]; then
 fi
 
 # The client: static, warnings are errors.
-mipsel-linux-gnu-gcc -static -O2 -Wall -Wextra -Werror -o "$work/client" \
+mipsel-linux-gnu-gcc -static -O2 -Wall -Wextra -Werror -pthread -o "$work/client" \
 	"$REPO/e2e/mips/client.c" "$REPO/e2e/mips/guest.S" ||
 	die "the e2e-mips client builds"
 

@@ -24,6 +24,9 @@
  *   client waithold FILE [LABEL]  a vCPU asleep in WAIT with nothing to
  *                      wake it, from FILE's creation until SIGUSR2
  *   client smoke [LABEL]  one VM, the guest reads Count twice
+ *   client stress churn [N] | hammer [SECS [THREADS]] | fuzz [SECS
+ *                      [THREADS]] | failslab [N] | vmloop [SECS]
+ *                      make stress's loads (see the functions stress_*)
  *
  * Output: "ok - ..." / "not ok - ..." per check, "# ..." for information,
  * and "result MODE NAME OUTCOME" lines the rig tabulates across modes.
@@ -46,6 +49,7 @@
 #include <time.h>
 #include <unistd.h>
 #include <linux/kvm.h>
+#include <pthread.h>
 
 #include "guest.h"
 
@@ -1638,6 +1642,534 @@ static void save_restore_resume(void)
 }
 
 /* In order; "client CELL PROFILE NAME" runs only the one named. */
+/* ---- stress (make stress): several parties on the same vCPUs ---- */
+
+/* xorshift32: reproducible, per caller state. */
+static uint32_t rnd(uint32_t *state)
+{
+	uint32_t x = *state;
+
+	x ^= x << 13;
+	x ^= x >> 17;
+	x ^= x << 5;
+	return *state = x;
+}
+
+/*
+ * churn N: N VMs, each closed right after its Compare was set (ONE_REG)
+ * to fall due at a random point of its close, so that many matches land
+ * while KVM destroys the vCPU (issue 12, finding 3). How long a close
+ * takes is measured as it goes (Count runs at 100 MHz: 10 ns a tick).
+ */
+static int stress_churn(unsigned int n)
+{
+	uint32_t seed = 0x5eed0001;
+	unsigned int i, armed = 0;
+	int64_t t0 = now_ns(), close_ns = 200000, sum_ns = 0;
+	struct vcpu v;
+
+	for (i = 0; i < n; i++) {
+		int64_t count, c0;
+
+		if (!vcpu_open(&v))
+			break;
+		if (!get_reg(&v, REG_COUNT, &count) &&
+		    !set_reg(&v, REG_COMPARE, (int64_t)(int32_t)
+			     ((uint32_t)count + 1 + rnd(&seed) % (uint32_t)(close_ns / 10 + 1))))
+			armed++;
+		c0 = now_ns();
+		vcpu_close(&v);
+		close_ns = now_ns() - c0;
+		sum_ns += close_ns;
+	}
+	result(i == n && armed == n, "stress churn: VMs closed with Compare due during their close",
+	       "%u of %u VMs, %u armed, a close takes %" PRId64 " us on average, %.1f s in all",
+	       i, n, armed, i ? sum_ns / i / 1000 : 0, (now_ns() - t0) / 1e9);
+	return i == n && armed == n ? 0 : 1;
+}
+
+/* What one ONE_REG hammering thread did. */
+struct hammer {
+	struct vcpu *v;
+	pthread_t thread;
+	uint32_t seed;
+	unsigned long ops, freezes, rate_changes, backwards, errors;
+	int first_errno;
+	uint64_t first_id;
+};
+
+static volatile int hammer_stop;
+/*
+ * Held by the main thread while its guest waits for an interrupt, and by
+ * a hammering thread between its freeze and its resume: a guest waiting
+ * (in WAIT, or spinning on Count) holds the vCPU inside KVM_RUN, so the
+ * resume could never get in and the freeze would stop that guest for
+ * good. Everything else the threads do races the guest's exits freely.
+ */
+static pthread_mutex_t hammer_gate = PTHREAD_MUTEX_INITIALIZER;
+
+static void hammer_error(struct hammer *h, uint64_t id, int err)
+{
+	if (!h->errors++) {
+		h->first_errno = err;
+		h->first_id = id;
+	}
+}
+
+/*
+ * COUNT_CTL freeze and resume, COUNT_HZ between 100 and 25 MHz, Count
+ * (which must never go backwards, frozen or not, whatever the rate),
+ * Compare, Cause and KVM_GET_REG_LIST: between the guest's exits, since
+ * KVM_RUN holds the vCPU. The guest's Compare is left alone.
+ */
+static void *hammer_fn(void *arg)
+{
+	struct hammer *h = arg;
+	struct {
+		struct kvm_reg_list l;
+		uint64_t ids[128];
+	} list;
+	int64_t c, last = -1, val;
+	sigset_t alrm;
+	int ret;
+
+	sigemptyset(&alrm);
+	sigaddset(&alrm, SIGALRM);
+	pthread_sigmask(SIG_BLOCK, &alrm, NULL);	/* the watchdog is main's */
+	while (!hammer_stop) {
+		uint32_t op = rnd(&h->seed) % 8;
+
+		h->ops++;
+		switch (op) {
+		case 0:
+		case 1:
+			pthread_mutex_lock(&hammer_gate);
+			ret = set_reg(h->v, REG_COUNT_CTL, 1);
+			if (!ret)
+				ret = get_reg(h->v, REG_COUNT, &c);
+			/* Frozen: a second read gives the same Count. */
+			if (!ret && !get_reg(h->v, REG_COUNT, &val) && val != c)
+				h->backwards++;
+			if (!ret && last >= 0 && (int32_t)((uint32_t)c - (uint32_t)last) < 0)
+				h->backwards++;
+			if (!ret)
+				last = c;
+			if (ret)
+				hammer_error(h, REG_COUNT_CTL, -ret);
+			ret = set_reg(h->v, REG_COUNT_CTL, 0);
+			pthread_mutex_unlock(&hammer_gate);
+			if (ret)
+				hammer_error(h, REG_COUNT_CTL, -ret);
+			h->freezes++;
+			break;
+		case 2:
+			ret = set_reg(h->v, REG_COUNT_HZ,
+				      rnd(&h->seed) & 1 ? HZ_DEFAULT : HZ_DEFAULT / 4);
+			if (ret)
+				hammer_error(h, REG_COUNT_HZ, -ret);
+			h->rate_changes++;
+			break;
+		case 3:
+		case 4:
+			ret = get_reg(h->v, REG_COUNT, &c);
+			if (ret) {
+				hammer_error(h, REG_COUNT, -ret);
+				break;
+			}
+			if (last >= 0 && (int32_t)((uint32_t)c - (uint32_t)last) < 0)
+				h->backwards++;
+			last = c;
+			break;
+		case 5:
+			ret = get_reg(h->v, REG_COMPARE, &val);
+			if (ret)
+				hammer_error(h, REG_COMPARE, -ret);
+			break;
+		case 6:
+			ret = get_reg(h->v, REG_CAUSE, &val);
+			if (ret)
+				hammer_error(h, REG_CAUSE, -ret);
+			break;
+		default:
+			list.l.n = 128;
+			if (ioctl(h->v->fd, KVM_GET_REG_LIST, &list))
+				hammer_error(h, 0, errno);
+			break;
+		}
+	}
+	return NULL;
+}
+
+/*
+ * hammer SECONDS THREADS: one vCPU whose guest arms Compare 1 ms ahead,
+ * WAITs for the interrupt and counts the ones it takes, round after
+ * round, while THREADS threads hammer its ONE_REG registers (freezes
+ * only between rounds: see hammer_gate). Every round
+ * must see its interrupt exactly once; Count must never go backwards;
+ * every ioctl must succeed.
+ */
+static int stress_hammer(unsigned int secs, unsigned int nthreads)
+{
+	struct hammer h[8];
+	unsigned long ops = 0, freezes = 0, rates = 0, back = 0, errs = 0;
+	unsigned int rounds = 0, once = 0, i, other = 0;
+	const char *first_bad = NULL;
+	int64_t end = now_ns() + secs * NSEC;
+	struct irq_seen seen;
+	struct vcpu v;
+	bool ok;
+
+	if (nthreads > 8)
+		nthreads = 8;
+	if (!vcpu_open(&v))
+		return 1;
+	hammer_stop = 0;
+	for (i = 0; i < nthreads; i++) {
+		memset(&h[i], 0, sizeof(h[i]));
+		h[i].v = &v;
+		h[i].seed = 0x9e3779b9u * (i + 1);
+		pthread_create(&h[i].thread, NULL, hammer_fn, &h[i]);
+	}
+	while (now_ns() < end && !v.dead) {
+		const char *got;
+
+		pthread_mutex_lock(&hammer_gate);
+		got = wait_irq(&v, ST_IE | ST_IM0 | ST_IM7, 0, 100000, 0,
+			       5 * NSEC, &seen);
+		if (v.dead) {
+			got = "timed-out";	/* whatever the reports say */
+			/* Under the gate: no freeze in the picture. */
+			v.dead = false;
+			stuck_info(&v, "hammer", rounds + 1);
+			info("hammer: round %u: Compare %#x (ONE_REG), armed %#x, Count right after arming %#x",
+			     rounds + 1, (uint32_t)reg(&v, REG_COMPARE),
+			     *(uint32_t *)((char *)v.mem + ARMCMP_OFF),
+			     *(uint32_t *)((char *)v.mem + ARMCOUNT_OFF));
+			v.dead = true;
+		}
+		pthread_mutex_unlock(&hammer_gate);
+
+		rounds++;
+		if (!strcmp(got, "delivered-once")) {
+			once++;
+		} else if (!strcmp(got, "arm-missed")) {
+			/* The arming raced a long freeze: not a delivery. */
+			rounds--;
+		} else {
+			other++;
+			if (!first_bad)
+				first_bad = got;
+			if (!strcmp(got, "stuck"))
+				stuck_info(&v, "hammer", rounds);
+		}
+	}
+	hammer_stop = 1;
+	for (i = 0; i < nthreads; i++) {
+		pthread_join(h[i].thread, NULL);
+		ops += h[i].ops;
+		freezes += h[i].freezes;
+		rates += h[i].rate_changes;
+		back += h[i].backwards;
+		errs += h[i].errors;
+		if (h[i].errors)
+			info("hammer thread %u: %lu errors, the first %s on id %#" PRIx64,
+			     i, h[i].errors, strerror(h[i].first_errno), h[i].first_id);
+	}
+	ok = rounds && once == rounds && !back && !errs && !v.dead;
+	result(ok, "stress hammer: every armed Compare delivered exactly once, Count never backwards, no ioctl error",
+	       "%u threads, %lu ONE_REG operations (%lu freeze/resume, %lu rate changes), %u rounds, %u delivered once, %u other (first: %s), %lu backwards steps, %lu errors%s",
+	       nthreads, ops, freezes, rates, rounds, once, other,
+	       first_bad ? first_bad : "none", back, errs, v.dead ? ", guest died" : "");
+	vcpu_close(&v);
+	return !ok;
+}
+
+/* The ONE_REG ids the fuzzer picks from, besides random ones. */
+#define REG_STATUS	0x7020000000010060ULL
+#define REG_EPC		0x7020000000010070ULL
+static const uint64_t fuzz_ids[] = {
+	REG_COUNT, REG_COMPARE, REG_CAUSE, REG_COUNT_CTL, REG_COUNT_RESUME,
+	REG_COUNT_HZ, REG_STATUS, REG_EPC,
+	0x7030000000000020ULL,	/* HI */
+};
+
+struct fuzzer {
+	struct vcpu *v;
+	pthread_t thread;
+	uint32_t seed;
+	void *ro;		/* a read-only page */
+	unsigned long ops, ok, einval, efault, e2big, other;
+	int other_errno;
+	uint64_t other_id;
+};
+
+/*
+ * An id to fuzz: one of fuzz_ids, in its size or another; for a GET also
+ * its neighbours (the kernel's other CP0 registers); or a stranger.
+ * Neighbours are not written: random EntryHi, EPC or Cause bits would
+ * end the guest with an exception it does not expect.
+ */
+static uint64_t fuzz_id(uint32_t *seed, bool set)
+{
+	uint64_t id = fuzz_ids[rnd(seed) % (sizeof(fuzz_ids) / sizeof(fuzz_ids[0]))];
+
+	switch (rnd(seed) % 4) {
+	case 0:		/* another size */
+		return (id & ~KVM_REG_SIZE_MASK) |
+		       ((uint64_t)(rnd(seed) % 8) << KVM_REG_SIZE_SHIFT);
+	case 1:		/* a neighbour or a stranger */
+		return rnd(seed) & 1 && !set ? id + 1 + rnd(seed) % 16 :
+		       KVM_REG_MIPS | ((uint64_t)rnd(seed) << 16) | rnd(seed);
+	default:
+		return id;
+	}
+}
+
+/*
+ * Random GET/SET_ONE_REG (ids of ours, of the kernel's, unknown ones;
+ * right and wrong sizes; random values; valid, unmapped and read-only
+ * addresses) and KVM_GET_REG_LIST with random sizes. Every error must be
+ * one upstream gives for that: EINVAL, EFAULT or E2BIG.
+ */
+static void *fuzz_fn(void *arg)
+{
+	struct fuzzer *f = arg;
+	/* Room for a whole register list: the kernel fills up to n ids. */
+	union {
+		uint64_t u64[128];
+		struct kvm_reg_list l;
+	} buf;
+	sigset_t alrm;
+
+	sigemptyset(&alrm);
+	sigaddset(&alrm, SIGALRM);
+	pthread_sigmask(SIG_BLOCK, &alrm, NULL);
+	while (!hammer_stop) {
+		uint32_t op = rnd(&f->seed) % 8;
+		struct kvm_one_reg r = { .id = fuzz_id(&f->seed, op >= 3) };
+		uint32_t where = rnd(&f->seed) % 8;
+		int ret;
+
+		r.addr = where == 0 ? 0x10 : where == 1 ? (uintptr_t)f->ro :
+			 (uintptr_t)buf.u64;
+		buf.u64[0] = ((uint64_t)rnd(&f->seed) << 32) | rnd(&f->seed);
+		/* Valid rates mostly, so the timer keeps running. */
+		if (r.id == REG_COUNT_HZ && rnd(&f->seed) % 4)
+			buf.u64[0] = 1000000 + rnd(&f->seed) % 200000000;
+		/* Cause: only the timer's bits (others raise guest exceptions). */
+		if (r.id == REG_CAUSE)
+			buf.u64[0] &= CAUSE_TI | 0x08000000;	/* TI, DC */
+		/* Status and EPC would kill the guest: read only. */
+		if (r.id == REG_STATUS || r.id == REG_EPC)
+			op %= 3;
+		f->ops++;
+		if (op < 3) {
+			ret = ioctl(f->v->fd, KVM_GET_ONE_REG, &r);
+		} else if (op < 7) {
+			ret = ioctl(f->v->fd, KVM_SET_ONE_REG, &r);
+		} else {
+			buf.l.n = rnd(&f->seed) % 96;
+			ret = ioctl(f->v->fd, KVM_GET_REG_LIST,
+				    where == 0 ? (void *)0x10 : &buf.l);
+		}
+		if (!ret)
+			f->ok++;
+		else if (errno == EINVAL)
+			f->einval++;
+		else if (errno == EFAULT)
+			f->efault++;
+		else if (errno == E2BIG)
+			f->e2big++;
+		else if (!f->other++) {
+			f->other_errno = errno;
+			f->other_id = r.id;
+		}
+	}
+	return NULL;
+}
+
+/*
+ * fuzz SECONDS THREADS: the fuzzer on a live vCPU whose guest keeps
+ * reading Count; afterwards a new VM must still get a Compare interrupt
+ * exactly once.
+ */
+static int stress_fuzz(unsigned int secs, unsigned int nthreads)
+{
+	unsigned long ops = 0, okc = 0, einval = 0, efault = 0, e2big = 0, other = 0;
+	struct fuzzer f[8];
+	int64_t end = now_ns() + secs * NSEC;
+	struct irq_seen seen;
+	unsigned int i, runs = 0;
+	const char *got;
+	struct vcpu v;
+	void *ro;
+	bool ok;
+
+	if (nthreads > 8)
+		nthreads = 8;
+	ro = mmap(NULL, 4096, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (ro == MAP_FAILED || !vcpu_open(&v))
+		return 1;
+	hammer_stop = 0;
+	for (i = 0; i < nthreads; i++) {
+		memset(&f[i], 0, sizeof(f[i]));
+		f[i].v = &v;
+		f[i].ro = ro;
+		f[i].seed = 0xf0220001u + i;
+		pthread_create(&f[i].thread, NULL, fuzz_fn, &f[i]);
+	}
+	while (now_ns() < end && !v.dead) {
+		struct report r;
+
+		if (!guest_cmd(&v, CMD_COUNT, NULL, 0, &r, 5 * NSEC))
+			break;
+		runs++;
+	}
+	hammer_stop = 1;
+	for (i = 0; i < nthreads; i++) {
+		pthread_join(f[i].thread, NULL);
+		ops += f[i].ops;
+		okc += f[i].ok;
+		einval += f[i].einval;
+		efault += f[i].efault;
+		e2big += f[i].e2big;
+		other += f[i].other;
+		if (f[i].other)
+			info("fuzz thread %u: %lu unexpected errors, the first %s on id %#" PRIx64,
+			     i, f[i].other, strerror(f[i].other_errno), f[i].other_id);
+	}
+	vcpu_close(&v);
+	result(!other, "stress fuzz: every ONE_REG / REG_LIST error is EINVAL, EFAULT or E2BIG",
+	       "%u threads, %lu calls: %lu ok, %lu EINVAL, %lu EFAULT, %lu E2BIG, %lu other; the guest ran %u commands meanwhile%s",
+	       nthreads, ops, okc, einval, efault, e2big, other, runs,
+	       v.dead ? " (then died: fuzzed registers)" : "");
+	if (!vcpu_open(&v))
+		return 1;
+	for (i = 0; i < 3; i++) {
+		/* A round whose arming the host held up longer is retried. */
+		got = wait_irq(&v, ST_IE | ST_IM0 | ST_IM7, 20000, 100000 << i, 0,
+			       5 * NSEC, &seen);
+		if (strcmp(got, "arm-missed"))
+			break;
+	}
+	ok = !strcmp(got, "delivered-once");
+	result(ok, "stress fuzz: afterwards a new VM's Compare interrupt comes exactly once",
+	       "outcome %s", got);
+	vcpu_close(&v);
+	munmap(ro, 4096);
+	return other || !ok;
+}
+
+/*
+ * failslab N: KVM_CREATE_VM and KVM_CREATE_VCPU N times with this task's
+ * slab allocations failing at random (/init sets failslab up with a task
+ * filter; this writes /proc/self/make-it-fail). Failures must be clean
+ * errors; afterwards a VM must work. /init then checks that the module
+ * unloads (no reference leaked) and that the kernel log is clean (no
+ * hrtimer freed while armed).
+ */
+static int stress_failslab(unsigned int n)
+{
+	unsigned int i, vms = 0, vcpus = 0, vm_fail = 0, vcpu_fail = 0, other = 0;
+	int mif = open("/proc/self/make-it-fail", O_WRONLY), other_errno = 0;
+	uint32_t a, b;
+	int64_t t0, t1;
+	struct vcpu v;
+	bool ok;
+
+	if (mif < 0 || write(mif, "1", 1) != 1) {
+		result(false, "stress failslab: /proc/self/make-it-fail", "%s", strerror(errno));
+		return 1;
+	}
+	for (i = 0; i < n; i++) {
+		int vm = ioctl(kvm_fd, KVM_CREATE_VM, 0), fd;
+
+		if (vm < 0) {
+			if (errno == ENOMEM)
+				vm_fail++;
+			else if (!other++)
+				other_errno = errno;
+			continue;
+		}
+		vms++;
+		fd = ioctl(vm, KVM_CREATE_VCPU, 0);
+		if (fd >= 0) {
+			vcpus++;
+			close(fd);
+		} else if (errno == ENOMEM) {
+			vcpu_fail++;
+		} else if (!other++) {
+			other_errno = errno;
+		}
+		close(vm);
+	}
+	if (write(mif, "0", 1) != 1)
+		other++;
+	close(mif);
+	result(!other && vcpu_fail && vcpus,
+	       "stress failslab: KVM_CREATE_VM / KVM_CREATE_VCPU fail only with ENOMEM under injected slab failures",
+	       "%u tries: %u VMs (%u ENOMEM), %u vCPUs (%u ENOMEM), %u other errors%s%s",
+	       n, vms, vm_fail, vcpus, vcpu_fail, other,
+	       other ? ", the first: " : "", other ? strerror(other_errno) : "");
+	if (!vcpu_open(&v))
+		return 1;
+	ok = guest_count(&v, &a, &b, &t0, &t1) && (int32_t)(b - a) > 0;
+	result(ok, "stress failslab: afterwards a new VM's guest reads an advancing Count",
+	       "%#x then %#x", a, b);
+	vcpu_close(&v);
+	return other || !ok;
+}
+
+/*
+ * vmloop SECONDS: VMs created, run for one command and closed, in a
+ * loop, while /init loads and unloads the module; any failure counts.
+ */
+static int stress_vmloop(unsigned int secs)
+{
+	int64_t end = now_ns() + secs * NSEC;
+	unsigned int n = 0, bad = 0;
+	uint32_t a, b;
+	int64_t t0, t1;
+	struct vcpu v;
+
+	while (now_ns() < end) {
+		if (!vcpu_open(&v)) {
+			bad++;
+			continue;
+		}
+		if (!guest_count(&v, &a, &b, &t0, &t1) || (int32_t)(b - a) <= 0)
+			bad++;
+		vcpu_close(&v);
+		n++;
+	}
+	result(n && !bad, "stress vmloop: VMs created, run and closed while the module comes and goes",
+	       "%u VMs, %u failures", n, bad);
+	return !n || bad;
+}
+
+static int stress(int argc, char **argv)
+{
+	unsigned int a = argc > 3 ? strtoul(argv[3], NULL, 0) : 0;
+	unsigned int b = argc > 4 ? strtoul(argv[4], NULL, 0) : 0;
+	int ret = 2;
+
+	if (argc < 3)
+		return 2;
+	mode = "stress";
+	if (!strcmp(argv[2], "churn"))
+		ret = stress_churn(a ?: 3000);
+	else if (!strcmp(argv[2], "hammer"))
+		ret = stress_hammer(a ?: 20, b ?: 3);
+	else if (!strcmp(argv[2], "fuzz"))
+		ret = stress_fuzz(a ?: 15, b ?: 3);
+	else if (!strcmp(argv[2], "failslab"))
+		ret = stress_failslab(a ?: 300);
+	else if (!strcmp(argv[2], "vmloop"))
+		ret = stress_vmloop(a ?: 20);
+	info("client done: %u ok, %u not ok", n_ok, n_fail);
+	return ret;
+}
+
 static const struct { const char *name; void (*fn)(void); } tests[] = {
 	{ "count-monotonic", test_count_monotonic },
 	{ "count-rate", test_count_rate },
@@ -1697,6 +2229,8 @@ int main(int argc, char **argv)
 		mode = argc > 3 ? argv[3] : "adopt";
 		return adopt(argv[2]);
 	}
+	if (!strcmp(argv[1], "stress"))
+		return stress(argc, argv);
 	if (!strcmp(argv[1], "smoke")) {
 		mode = argc > 2 ? argv[2] : "smoke";
 		return smoke();

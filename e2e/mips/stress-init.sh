@@ -1,0 +1,119 @@
+#!/bin/busybox sh
+# shellcheck shell=sh
+# /init of the make-stress initramfs (scripts/stress.sh): runs on the
+# debug variant of the Malta 5.10 trap-and-emulate host kernel (lockdep,
+# hrtimer debug objects, slab poisoning with slub_debug=FZP, failslab)
+# under QEMU. Phases, each loading the module as it says:
+#   takeover  mode=takeover: VM churn with Compare due during the close,
+#             ONE_REG hammering threads on a guest taking interrupts, the
+#             ONE_REG fuzzer, KVM_CREATE_VCPU under failslab; then rmmod
+#   auto      no parameter (the kernel's timer, the module's delivery
+#             fixes): hammer and churn; then rmmod
+#   none      kvm.ko alone: hammer and churn, for comparison
+#   race      VMs created, run and closed in a loop while the module is
+#             loaded (auto, takeover, defer in turn) and removed, rmmod
+#             bounded by a timeout; its exit status and duration recorded
+# Prints the client's "ok"/"not ok" lines and "# ..." figures, "@rmmod
+# RC CENTISECONDS" per removal, then the kernel log between
+# "@dmesg-begin" and "@dmesg-end" and "@tainted N", and last
+# "stress-init: done" before powering off.
+/bin/busybox --install -s /bin
+export PATH=/sbin:/bin
+mount -t proc proc /proc
+mount -t sysfs sys /sys
+mount -t devtmpfs dev /dev 2>/dev/null
+mount -t debugfs debugfs /sys/kernel/debug
+mount -t tmpfs tmp /tmp
+dmesg -n 1
+ko=/kvm_timer_backport.ko
+
+param() { sed -n "s/.*ktb\.$1=\([^ ]*\).*/\1/p" /proc/cmdline; }
+churn=$(param churn)
+secs=$(param secs)
+phases=$(param phases | tr ',' ' ')
+churn=${churn:-3000}
+secs=${secs:-20}
+phases=${phases:-takeover auto none race}
+
+uptime_cs() { sed 's/^\([0-9]*\)\.\([0-9]*\).*/\1\2/' /proc/uptime; }
+# rmmod, bounded: a hang is reported, not waited for forever.
+rm_ktb() {
+	t0=$(uptime_cs)
+	timeout 60 rmmod kvm_timer_backport
+	rc=$?
+	echo "@rmmod $rc $(($(uptime_cs) - t0))"
+	return $rc
+}
+phase() { echo "# phase $1"; }
+
+insmod /kvm.ko || echo "not ok - insmod kvm.ko"
+
+# Slab failures for the tasks that ask (/proc/self/make-it-fail), sleeping
+# allocations included: 1 in 10.
+fs=/sys/kernel/debug/failslab
+if [ -d $fs ]; then
+	echo 10 >$fs/probability
+	echo 1 >$fs/interval
+	echo -1 >$fs/times
+	echo Y >$fs/task-filter
+	echo N >$fs/ignore-gfp-wait
+	echo 0 >$fs/verbose
+else
+	echo "not ok - /sys/kernel/debug/failslab exists (CONFIG_FAILSLAB, CONFIG_FAULT_INJECTION_DEBUG_FS)"
+fi
+
+phase_takeover() {
+	phase takeover
+	insmod $ko mode=takeover || echo "not ok - insmod kvm_timer_backport mode=takeover"
+	/client stress churn "$churn"
+	/client stress hammer "$secs" 3
+	/client stress fuzz "$((secs / 2 + 1))" 3
+	/client stress failslab 300
+	rm_ktb || echo "not ok - rmmod kvm_timer_backport after the takeover phase (a leaked reference?)"
+}
+
+phase_auto() {
+	phase auto
+	insmod $ko || echo "not ok - insmod kvm_timer_backport"
+	/client stress hammer "$((secs / 2 + 1))" 3
+	/client stress churn "$((churn / 6 + 1))"
+	rm_ktb || echo "not ok - rmmod kvm_timer_backport after the auto phase"
+}
+
+phase_none() {
+	phase none
+	/client stress hammer "$((secs / 2 + 1))" 3
+	/client stress churn "$((churn / 6 + 1))"
+}
+
+phase_race() {
+	phase race
+	/client stress vmloop "$secs" &
+	loop=$!
+	i=0
+	while kill -0 $loop 2>/dev/null; do
+		case $((i % 3)) in
+		0) insmod $ko ;;
+		1) insmod $ko mode=takeover ;;
+		*) insmod $ko mode=defer ;;
+		esac
+		usleep $((100000 + (i * 37 % 7) * 50000))
+		rm_ktb
+		i=$((i + 1))
+	done
+	wait $loop
+	echo "# race: $i loads and removals while VMs came and went"
+	# Owned vCPUs pin the module: it goes once the last VM has.
+	rm_ktb 2>/dev/null
+}
+
+for p in $phases; do
+	"phase_$p"
+done
+
+echo "@dmesg-begin"
+dmesg
+echo "@dmesg-end"
+echo "@tainted $(cat /proc/sys/kernel/tainted)"
+echo "stress-init: done"
+reboot -f
