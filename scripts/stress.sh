@@ -22,7 +22,7 @@
 #   STRESS_SECS=S     seconds of the hammer phase (default 20)
 #   STRESS_TIMEOUT=S  bound of the QEMU run (default 900)
 #   STRESS_PHASES=P   the phases of e2e/mips/stress-init.sh to run, comma
-#                     separated (default all: takeover,auto,none,race)
+#                     separated (default all: takeover,auto,none,race,uffd)
 set -euo pipefail
 # shellcheck source=lib.sh source-path=SCRIPTDIR
 . "$(dirname "$0")/lib.sh"
@@ -94,7 +94,7 @@ set +e
 timeout "${STRESS_TIMEOUT:-900}" qemu-system-mipsel -M malta -cpu 24Kf -m 512M \
 	-smp 1 -nic none -vga none -nographic -no-reboot \
 	-kernel "$t/vmlinux" -initrd "$work/init.cpio.gz" \
-	-append "console=ttyS0 panic=-1 loglevel=4 slub_debug=FZP log_buf_len=4M ktb.churn=${STRESS_CHURN:-3000} ktb.secs=${STRESS_SECS:-20} ktb.phases=${STRESS_PHASES:-takeover,auto,none,race}" \
+	-append "console=ttyS0 panic=-1 loglevel=4 slub_debug=FZP log_buf_len=4M ktb.churn=${STRESS_CHURN:-3000} ktb.secs=${STRESS_SECS:-20} ktb.phases=${STRESS_PHASES:-takeover,auto,none,race,uffd}" \
 	</dev/null 2>&1 | tr -d '\r' >"$log"
 qemu_rc=${PIPESTATUS[0]}
 set -e
@@ -128,6 +128,19 @@ if ((n && ${#bad[@]} == 0)); then
 	ok "every rmmod returned (0 or EBUSY): $n removals, $busy EBUSY (a VM pinned the module), the longest $((longest * 10)) ms"
 else
 	notok "every rmmod returned (0 or EBUSY): $n removals, ${bad[*]:-none recorded}"
+fi
+
+# A wrapper blocked on a userfaultfd page holds the module: rmmod says
+# EBUSY (busybox: 1) at once instead of waiting for the page.
+if line=$(grep -m1 '^@uffd-rmmod ' "$log"); then
+	read -r _ rc cs <<<"$line"
+	if [[ $rc == 1 ]] && ((cs < 300)); then
+		ok "rmmod while KVM_GET_REG_LIST blocks in the module on a userfaultfd page: EBUSY after $((cs * 10)) ms"
+	else
+		notok "rmmod while KVM_GET_REG_LIST blocks in the module on a userfaultfd page: EBUSY at once (got rc $rc after $((cs * 10)) ms)"
+	fi
+elif [[ ${STRESS_PHASES:-uffd} == *uffd* ]]; then
+	notok "rmmod while KVM_GET_REG_LIST blocks on a userfaultfd page: no result"
 fi
 
 # The kernel log: nothing but the one known splat of stock 5.10. Under

@@ -25,7 +25,7 @@
  *                      wake it, from FILE's creation until SIGUSR2
  *   client smoke [LABEL]  one VM, the guest reads Count twice
  *   client stress churn [N] | hammer [SECS [THREADS]] | fuzz [SECS
- *                      [THREADS]] | failslab [N] | vmloop [SECS]
+ *                      [THREADS]] | failslab [N] | vmloop [SECS] | uffd FILE
  *                      make stress's loads (see the functions stress_*)
  *
  * Output: "ok - ..." / "not ok - ..." per check, "# ..." for information,
@@ -49,7 +49,9 @@
 #include <time.h>
 #include <unistd.h>
 #include <linux/kvm.h>
+#include <linux/userfaultfd.h>
 #include <pthread.h>
+#include <sys/syscall.h>
 
 #include "guest.h"
 
@@ -2147,6 +2149,90 @@ static int stress_vmloop(unsigned int secs)
 	return !n || bad;
 }
 
+/* A KVM_GET_REG_LIST call on its own thread. */
+struct reglist_call {
+	int fd;
+	struct kvm_reg_list *list;
+	int ret, err;
+};
+
+static void *reglist_fn(void *arg)
+{
+	struct reglist_call *c = arg;
+
+	c->ret = ioctl(c->fd, KVM_GET_REG_LIST, c->list);
+	c->err = errno;
+	return NULL;
+}
+
+/*
+ * uffd FILE: KVM_GET_REG_LIST into a buffer whose last ids lie on a
+ * userfaultfd page nobody serves, so the call blocks inside the ids the
+ * kernel's copy_reg_indices callback (which the module wraps) writes.
+ * FILE says /init can try rmmod now; SIGUSR1 (or 10 s) says to serve
+ * the page, after which the call must complete with every id.
+ */
+static int stress_uffd(const char *file)
+{
+	struct uffdio_register reg = { .mode = UFFDIO_REGISTER_MODE_MISSING };
+	struct uffdio_api api = { .api = UFFD_API };
+	struct timespec limit = { .tv_sec = 10 };
+	struct kvm_reg_list probe = { .n = 0 }, *l;
+	struct uffdio_zeropage zero = { 0 };
+	struct reglist_call call;
+	long pg = sysconf(_SC_PAGESIZE);
+	struct vcpu v;
+	sigset_t usr1;
+	pthread_t t;
+	char *area;
+	int uffd;
+	bool ok;
+
+	sigemptyset(&usr1);
+	sigaddset(&usr1, SIGUSR1);
+	sigprocmask(SIG_BLOCK, &usr1, NULL);
+	if (!vcpu_open(&v))
+		return 1;
+	if (!ioctl(v.fd, KVM_GET_REG_LIST, &probe) || errno != E2BIG || probe.n < 4) {
+		result(false, "stress uffd: KVM_GET_REG_LIST sizes itself", "%s", strerror(errno));
+		return 1;
+	}
+	area = mmap(NULL, 2 * pg, PROT_READ | PROT_WRITE,
+		    MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	uffd = syscall(__NR_userfaultfd, O_CLOEXEC);
+	if (area == MAP_FAILED || uffd < 0 || ioctl(uffd, UFFDIO_API, &api)) {
+		result(false, "stress uffd: userfaultfd", "%s", strerror(errno));
+		return 1;
+	}
+	memset(area, 0, pg);
+	reg.range.start = (uintptr_t)area + pg;
+	reg.range.len = pg;
+	if (ioctl(uffd, UFFDIO_REGISTER, &reg)) {
+		result(false, "stress uffd: UFFDIO_REGISTER", "%s", strerror(errno));
+		return 1;
+	}
+	/* The last three ids on the second page, the rest on the first. */
+	l = (struct kvm_reg_list *)(area + pg - sizeof(*l) - (probe.n - 3) * 8);
+	l->n = probe.n;
+	call.fd = v.fd;
+	call.list = l;
+	pthread_create(&t, NULL, reglist_fn, &call);
+	sleep_ns(200000000);
+	touch(file);
+	sigtimedwait(&usr1, NULL, &limit);
+	zero.range = reg.range;
+	ioctl(uffd, UFFDIO_ZEROPAGE, &zero);
+	pthread_join(t, NULL);
+	ok = !call.ret && l->reg[probe.n - 1];
+	result(ok, "stress uffd: KVM_GET_REG_LIST blocked on a userfaultfd page completes once the page is served",
+	       "ret %d%s%s, last id %#llx", call.ret, call.ret ? ": " : "",
+	       call.ret ? strerror(call.err) : "",
+	       (unsigned long long)l->reg[probe.n - 1]);
+	vcpu_close(&v);
+	close(uffd);
+	return !ok;
+}
+
 static int stress(int argc, char **argv)
 {
 	unsigned int a = argc > 3 ? strtoul(argv[3], NULL, 0) : 0;
@@ -2166,6 +2252,8 @@ static int stress(int argc, char **argv)
 		ret = stress_failslab(a ?: 300);
 	else if (!strcmp(argv[2], "vmloop"))
 		ret = stress_vmloop(a ?: 20);
+	else if (!strcmp(argv[2], "uffd") && argc > 3)
+		ret = stress_uffd(argv[3]);
 	info("client done: %u ok, %u not ok", n_ok, n_fail);
 	return ret;
 }

@@ -13,6 +13,8 @@
 #   race      VMs created, run and closed in a loop while the module is
 #             loaded (auto, takeover, defer in turn) and removed, rmmod
 #             bounded by a timeout; its exit status and duration recorded
+#   uffd      auto: rmmod while KVM_GET_REG_LIST blocks inside the module's
+#             wrapper on a userfaultfd page: "@uffd-rmmod RC CENTISECONDS"
 # Prints the client's "ok"/"not ok" lines and "# ..." figures, "@rmmod
 # RC CENTISECONDS" per removal, then the kernel log between
 # "@dmesg-begin" and "@dmesg-end" and "@tainted N", and last
@@ -33,7 +35,7 @@ secs=$(param secs)
 phases=$(param phases | tr ',' ' ')
 churn=${churn:-3000}
 secs=${secs:-20}
-phases=${phases:-takeover auto none race}
+phases=${phases:-takeover auto none race uffd}
 
 uptime_cs() { sed 's/^\([0-9]*\)\.\([0-9]*\).*/\1\2/' /proc/uptime; }
 # rmmod, bounded: a hang is reported, not waited for forever.
@@ -105,6 +107,24 @@ phase_race() {
 	echo "# race: $i loads and removals while VMs came and went"
 	# Owned vCPUs pin the module: it goes once the last VM has.
 	rm_ktb 2>/dev/null
+}
+
+# rmmod while a wrapper blocks on a userfaultfd page: it must say EBUSY at
+# once, not wait for the page (auto: the vCPU does not pin the module).
+phase_uffd() {
+	phase uffd
+	insmod $ko || echo "not ok - insmod kvm_timer_backport"
+	rm -f /tmp/uffd-ready
+	/client stress uffd /tmp/uffd-ready &
+	c=$!
+	i=0
+	while [ ! -e /tmp/uffd-ready ] && [ $i -lt 100 ]; do usleep 100000; i=$((i + 1)); done
+	t0=$(uptime_cs)
+	timeout 60 rmmod kvm_timer_backport 2>/dev/null
+	echo "@uffd-rmmod $? $(($(uptime_cs) - t0))"
+	kill -USR1 $c 2>/dev/null
+	wait $c
+	rm_ktb
 }
 
 for p in $phases; do

@@ -110,6 +110,27 @@ void ktb_mips_exit(void)
 	ktb_callers_exit(&ktb_callers);
 }
 
+/**
+ * ktb_mips_enter_pinned() - ktb_mips_enter() for a callback that can block
+ *
+ * See ktb_callers_enter_pinned(): rmmod says EBUSY while it blocks.
+ *
+ * Return: what to pass to ktb_mips_exit_pinned().
+ */
+bool ktb_mips_enter_pinned(void)
+{
+	return ktb_callers_enter_pinned(&ktb_callers);
+}
+
+/**
+ * ktb_mips_exit_pinned() - end of a ktb_mips_enter_pinned() call
+ * @pinned: what ktb_mips_enter_pinned() returned.
+ */
+void ktb_mips_exit_pinned(bool pinned)
+{
+	ktb_callers_exit_pinned(&ktb_callers, pinned);
+}
+
 static struct ktb_mips_vcpu *ktb_v(struct ktb_mips_timer *t)
 {
 	return container_of(t, struct ktb_mips_vcpu, t);
@@ -553,15 +574,17 @@ static unsigned long ktb_num_regs(struct kvm_vcpu *vcpu)
 static int ktb_copy_reg_indices(struct kvm_vcpu *vcpu, u64 __user *indices)
 {
 	unsigned long i, n;
+	bool pinned;
 	int ret;
 
-	ktb_mips_enter();
+	/* User copies: they can block on userfaultfd or FUSE memory. */
+	pinned = ktb_mips_enter_pinned();
 	ret = ktb_mips_kernel_cb->copy_reg_indices(vcpu, indices);
 	n = ktb_mips_kernel_cb->num_regs(vcpu);
 	for (i = 0; !ret && i < ktb_extra_regs(vcpu); i++)
 		if (put_user(KTB_REG_MIPS_COUNT_CTL + i, indices + n + i))
 			ret = -EFAULT;
-	ktb_mips_exit();
+	ktb_mips_exit_pinned(pinned);
 	return ret;
 }
 

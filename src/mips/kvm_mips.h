@@ -84,6 +84,8 @@ extern struct kvm_mips_callbacks *ktb_mips_kernel_cb;
 struct ktb_mips_vcpu *ktb_mips_owned(struct kvm_vcpu *vcpu);
 void ktb_mips_enter(void);
 void ktb_mips_exit(void);
+bool ktb_mips_enter_pinned(void);
+void ktb_mips_exit_pinned(bool pinned);
 enum ktb_emul ktb_mips_emulate(struct ktb_mips_vcpu *v,
 			       const struct ktb_mips_timer_insn *insn,
 			       u32 cause_mask,

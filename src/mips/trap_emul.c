@@ -195,14 +195,16 @@ static int ktb_te_handle_exit(struct kvm_vcpu *vcpu, bool cop_unusable)
 		ktb_mips_kernel_cb->handle_res_inst;
 	enum ktb_emul how = KTB_EMUL_OTHER;
 	struct ktb_mips_vcpu *v;
+	bool pinned;
 	int ret;
 
-	ktb_mips_enter();
+	/* Reading the instruction, or the kernel's handler, can fault. */
+	pinned = ktb_mips_enter_pinned();
 	v = ktb_mips_owned(vcpu);
 	if (v)
 		how = ktb_te_emulate(v, cop_unusable);
 	ret = ktb_mips_dispatch(vcpu, how, handler);
-	ktb_mips_exit();
+	ktb_mips_exit_pinned(pinned);
 	return ret;
 }
 

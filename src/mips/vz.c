@@ -295,9 +295,11 @@ static int ktb_vz_handle_guest_exit(struct kvm_vcpu *vcpu)
 {
 	enum ktb_emul how = KTB_EMUL_OTHER;
 	struct ktb_mips_vcpu *v;
+	bool pinned;
 	int ret;
 
-	ktb_mips_enter();
+	/* The kernel's exit handlers can fault on guest memory. */
+	pinned = ktb_mips_enter_pinned();
 	v = ktb_mips_owned(vcpu);
 	if (v) {
 		preempt_disable();
@@ -316,7 +318,7 @@ static int ktb_vz_handle_guest_exit(struct kvm_vcpu *vcpu)
 		ktb_vz_give(v);
 		preempt_enable();
 	}
-	ktb_mips_exit();
+	ktb_mips_exit_pinned(pinned);
 	return ret;
 }
 
