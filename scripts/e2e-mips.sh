@@ -50,15 +50,7 @@ finish() {
 }
 die() { notok "$*"; finish; }
 
-need=()
-for p in qemu-system-mips gcc-mipsel-linux-gnu libc6-dev-mipsel-cross cpio kmod; do
-	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'ok installed' ||
-		need+=("$p")
-done
-if ((${#need[@]})); then
-	apt-get update -q >/dev/null
-	apt-get install -y -q -t bookworm --no-install-recommends "${need[@]}" >/dev/null
-fi
+apt_need qemu-system-mips gcc-mipsel-linux-gnu libc6-dev-mipsel-cross cpio kmod
 
 # The module's sources: a copy of this checkout (no .git), or
 # E2E_MIPS_REV=<git revision> (e.g. HEAD, to leave uncommitted work in a
@@ -79,10 +71,7 @@ if [[ -n ${E2E_MIPS_PATCH:-} ]]; then
 	echo "# module patched with $E2E_MIPS_PATCH (a diagnosis run, not the module as committed)"
 fi
 
-# The client: static, warnings are errors.
-mipsel-linux-gnu-gcc -static -O2 -Wall -Wextra -Werror -pthread -o "$work/client" \
-	"$REPO/e2e/mips/client.c" "$REPO/e2e/mips/guest.S" ||
-	die "the e2e-mips client builds"
+mips_client "$work/client" || die "the e2e-mips client builds"
 
 # busybox-static for mipsel, unpacked once per version. The fetch's
 # progress lines name the archive: keep them out of every log.

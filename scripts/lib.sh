@@ -26,3 +26,22 @@ lock_cache() {
 	flock 9
 	export KTB_LOCKED=1
 }
+
+# apt_need PKG...: install, from bookworm, those of PKG... not installed.
+apt_need() {
+	local need=() p
+	for p in "$@"; do
+		dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'ok installed' ||
+			need+=("$p")
+	done
+	((${#need[@]})) || return 0
+	apt-get update -q >/dev/null
+	apt-get install -y -q -t bookworm --no-install-recommends "${need[@]}" >/dev/null
+}
+
+# mips_client OUT: the static e2e-mips test client (e2e/mips/), warnings
+# are errors.
+mips_client() {
+	mipsel-linux-gnu-gcc -static -O2 -Wall -Wextra -Werror -pthread -o "$1" \
+		"$REPO/e2e/mips/client.c" "$REPO/e2e/mips/guest.S"
+}

@@ -45,15 +45,7 @@ finish() {
 }
 die() { notok "$*"; finish; }
 
-need=()
-for p in qemu-system-mips gcc-mipsel-linux-gnu libc6-dev-mipsel-cross cpio; do
-	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'ok installed' ||
-		need+=("$p")
-done
-if ((${#need[@]})); then
-	apt-get update -q >/dev/null
-	apt-get install -y -q -t bookworm --no-install-recommends "${need[@]}" >/dev/null
-fi
+apt_need qemu-system-mips gcc-mipsel-linux-gnu libc6-dev-mipsel-cross cpio
 
 t=$("$here/malta-5.10.sh" debug) || die "build the Malta 5.10 debug kernel (malta-5.10.sh debug)"
 [[ -f $t/vmlinux && -f $t/arch/mips/kvm/kvm.ko ]] || die "debug tree $t lacks vmlinux or kvm.ko"
@@ -75,8 +67,7 @@ ok "kvm_timer_backport.ko builds against the Malta 5.10 debug tree"
 
 # The client of the working tree, whatever STRESS_REV says: the load
 # is the same for old and new code.
-mipsel-linux-gnu-gcc -static -O2 -Wall -Wextra -Werror -pthread -o "$work/client" \
-	"$REPO/e2e/mips/client.c" "$REPO/e2e/mips/guest.S" || die "the stress client builds"
+mips_client "$work/client" || die "the stress client builds"
 
 deb=$("$here/debs.sh" fetch mipsel bookworm busybox-static 2>/dev/null) ||
 	die "fetch busybox-static for mipsel"
