@@ -48,7 +48,20 @@ guest_image:
 	lw	$k0, IRQCOUNT_OFF($k1)
 	addiu	$k0, $k0, 1
 	sw	$k0, IRQCOUNT_OFF($k1)
-	eret
+	/*
+	 * Taken between WAITIRQ's test of the count and its WAIT (EPC is
+	 * the test, the branch of a delay-slot exception, or the WAIT):
+	 * resume at the test, or the guest would WAIT for an interrupt it
+	 * has already had (the rollback Linux's r4k_wait does).
+	 */
+	mfc0	$k0, C0_EPC
+	addiu	$k0, $k0, -(waitirq_test - guest_image)
+	sltiu	$k0, $k0, waitirq_wait - waitirq_test + 1
+	beqz	$k0, 1f
+	 nop
+	addiu	$k1, $k1, waitirq_test - guest_image
+	mtc0	$k1, C0_EPC
+1:	eret
 	 nop
 unexpected:
 	mfc0	$k0, C0_CAUSE
@@ -147,19 +160,26 @@ do_waitirq:
 	mfc0	$s1, C0_COUNT
 	sw	$s0, ARMCMP_OFF($t7)
 	sw	$s1, ARMCOUNT_OFF($t7)
+	/* Missed: the match is a Count period away; report, don't wait. */
+	subu	$t2, $s1, $s0
+	bgez	$t2, 5f
+	 nop
 1:	mtc0	$t4, C0_STATUS
 	ehb
 	/*
 	 * Test before each WAIT: an interrupt taken right after the Status
-	 * write must not leave the guest waiting for a second one. One that
-	 * falls due between the test and the WAIT is pending when WAIT
+	 * write must not leave the guest waiting for a second one. One taken
+	 * after the test is rolled back to it by the handler; one that falls
+	 * due after the test but is not yet taken is pending when WAIT
 	 * traps, so KVM does not block.
 	 */
-2:	lw	$t3, IRQCOUNT_OFF($t7)
+waitirq_test:
+	lw	$t3, IRQCOUNT_OFF($t7)
 	bnez	$t3, 3f
 	 nop
+waitirq_wait:
 	wait
-	b	2b
+	b	waitirq_test
 	 nop
 3:	mfc0	$t6, C0_COUNT
 4:	mfc0	$t2, C0_COUNT
@@ -169,7 +189,7 @@ do_waitirq:
 	 nop
 	mtc0	$zero, C0_STATUS
 	ehb
-	sw	$s0, OUT_COMPARE($t9)
+5:	sw	$s0, OUT_COMPARE($t9)
 	lw	$t3, IRQCOUNT_OFF($t7)
 	sw	$t3, OUT_NIRQ($t9)
 	b	cmd_loop
