@@ -23,13 +23,13 @@
 
 #include <linux/atomic.h>
 #include <linux/debugfs.h>
+#include <linux/hashtable.h>
 #include <linux/kvm_host.h>
 #include <linux/module.h>
 #include <linux/mutex.h>
 #include <linux/seq_file.h>
 #include <linux/slab.h>
 #include <linux/uaccess.h>
-#include <linux/xarray.h>
 
 #include "callers.h"
 #include "core/mips_insn.h"
@@ -51,8 +51,12 @@ struct kvm_mips_callbacks *ktb_mips_kernel_cb;
 static struct kvm_mips_callbacks ktb_cb;
 static bool ktb_attached;
 
-/* Owned vCPUs by struct kvm_vcpu address; the mutex orders changes. */
-static DEFINE_XARRAY(ktb_vcpus);
+/*
+ * Owned vCPUs, hashed by struct kvm_vcpu address: every guest exit looks
+ * its vCPU up, so the lookup is a hash and a short RCU list walk, not a
+ * radix tree descent keyed by a pointer. Changes under the mutex.
+ */
+static DEFINE_HASHTABLE(ktb_vcpus, 6);
 static DEFINE_MUTEX(ktb_lock);
 static struct ktb_callers ktb_callers;
 
@@ -110,21 +114,40 @@ void ktb_mips_exit(void)
 	ktb_callers_exit(&ktb_callers);
 }
 
-/**
- * ktb_mips_enter_pinned() - ktb_mips_enter() for a callback that can block
- *
- * See ktb_callers_enter_pinned(): rmmod says EBUSY while it blocks.
- *
- * Return: what to pass to ktb_mips_exit_pinned().
- */
-bool ktb_mips_enter_pinned(void)
+/* For a callback that can block: see ktb_callers_enter_pinned(). */
+static bool ktb_mips_enter_pinned(void)
 {
 	return ktb_callers_enter_pinned(&ktb_callers);
 }
 
 /**
+ * ktb_mips_enter_guest_exit() - ktb_mips_enter() for a guest exit handler
+ * @vcpu:   the vCPU that exited.
+ * @pinned: set if this call holds the module; pass to ktb_mips_exit_pinned().
+ *
+ * An exit handler can block on guest memory, so it holds the module (see
+ * ktb_callers_enter_pinned()). A vCPU this module owns holds it already
+ * (ktb_own()), until its vcpu_uninit, which cannot run during its exit:
+ * only a vCPU the kernel runs is pinned here, which spares every trapped
+ * timer access of an owned vCPU a try_module_get() and module_put().
+ *
+ * Return: the vCPU's state if this module owns its timer, else NULL.
+ */
+struct ktb_mips_vcpu *ktb_mips_enter_guest_exit(struct kvm_vcpu *vcpu,
+						bool *pinned)
+{
+	struct ktb_mips_vcpu *v;
+
+	ktb_callers_enter(&ktb_callers);
+	v = ktb_mips_owned(vcpu);
+	*pinned = !v && try_module_get(THIS_MODULE);
+	return v;
+}
+
+/**
  * ktb_mips_exit_pinned() - end of a ktb_mips_enter_pinned() call
- * @pinned: what ktb_mips_enter_pinned() returned.
+ * @pinned: what ktb_mips_enter_pinned() returned, or what
+ *          ktb_mips_enter_guest_exit() set.
  */
 void ktb_mips_exit_pinned(bool pinned)
 {
@@ -177,6 +200,23 @@ static const struct ktb_mips_irq_ops ktb_irq = {
 	.write_cause = ktb_write_cause,
 };
 
+/*
+ * No reference is taken: the state lives until the vCPU's vcpu_uninit,
+ * which cannot run while a caller holds the vCPU or runs its timer
+ * (disown cancels the timer first).
+ */
+static struct ktb_mips_vcpu *lookup(struct kvm_vcpu *vcpu)
+{
+	struct ktb_mips_vcpu *v;
+
+	rcu_read_lock();
+	hash_for_each_possible_rcu(ktb_vcpus, v, node, (unsigned long)vcpu)
+		if (v->vcpu == vcpu)
+			break;
+	rcu_read_unlock();
+	return v;
+}
+
 /**
  * ktb_mips_owned() - the timer state of a vCPU this module owns
  * @vcpu: the vCPU.
@@ -188,7 +228,7 @@ struct ktb_mips_vcpu *ktb_mips_owned(struct kvm_vcpu *vcpu)
 	/* Every exit asks: where the kernel runs the timers, skip the lookup. */
 	if (!READ_ONCE(ktb_own_timers))
 		return NULL;
-	return xa_load(&ktb_vcpus, (unsigned long)vcpu);
+	return lookup(vcpu);
 }
 
 /*
@@ -216,7 +256,7 @@ static enum hrtimer_restart ktb_comparecount_fn(struct hrtimer *timer)
 	struct kvm_vcpu *vcpu = container_of(timer, struct kvm_vcpu,
 					     arch.comparecount_timer);
 	/* Disown cancels this timer before it frees @v. */
-	struct ktb_mips_vcpu *v = xa_load(&ktb_vcpus, (unsigned long)vcpu);
+	struct ktb_mips_vcpu *v = lookup(vcpu);
 	ktime_t want;
 
 	if (!v || !READ_ONCE(v->armed)) {
@@ -342,7 +382,6 @@ static void ktb_hand_back(struct ktb_mips_vcpu *v)
 static struct ktb_mips_vcpu *ktb_own(struct kvm_vcpu *vcpu, bool fresh)
 {
 	struct ktb_mips_vcpu *v = ktb_mips_owned(vcpu);
-	int err;
 
 	if (v)
 		return v;
@@ -355,19 +394,18 @@ static struct ktb_mips_vcpu *ktb_own(struct kvm_vcpu *vcpu, bool fresh)
 	v->t.vz = ktb_mips_mode_vz;
 
 	mutex_lock(&ktb_lock);
-	/* A pin that fails means this module is going: leave it be. */
-	if (!try_module_get(THIS_MODULE)) {
+	/*
+	 * A pin that fails means this module is going: leave it be. Two
+	 * first accesses of one vCPU cannot race here (ONE_REG holds the
+	 * vCPU's mutex, vcpu_setup comes before any of them), but the
+	 * table stays right if they did.
+	 */
+	if (lookup(vcpu) || !try_module_get(THIS_MODULE)) {
 		mutex_unlock(&ktb_lock);
 		kfree(v);
-		return NULL;
+		return lookup(vcpu);
 	}
-	err = xa_insert(&ktb_vcpus, (unsigned long)vcpu, v, GFP_KERNEL);
-	if (err) {
-		module_put(THIS_MODULE);
-		mutex_unlock(&ktb_lock);
-		kfree(v);
-		return err == -EBUSY ? ktb_mips_owned(vcpu) : NULL;
-	}
+	hash_add_rcu(ktb_vcpus, &v->node, (unsigned long)vcpu);
 	/*
 	 * Owned from a ONE_REG ioctl, the vCPU is loaded here; from
 	 * vcpu_setup it is not. Load and put keep this up to date from now
@@ -389,15 +427,18 @@ static void ktb_disown(struct kvm_vcpu *vcpu)
 	struct ktb_mips_vcpu *v;
 
 	mutex_lock(&ktb_lock);
-	v = xa_erase(&ktb_vcpus, (unsigned long)vcpu);
-	if (v)
+	v = lookup(vcpu);
+	if (v) {
+		hash_del_rcu(&v->node);
 		ktb_counts_add(&ktb_gone, &v->counts);
+	}
 	mutex_unlock(&ktb_lock);
 	if (!v)
 		return;
 	ktb_mips_timer_release(&v->t);
 	ktb_restore_kernel_timer(v);
-	kfree(v);
+	/* A lookup may still be walking past @v's node. */
+	kfree_rcu(v, rcu);
 	/* Detach waits for this call to return before the text goes. */
 	module_put(THIS_MODULE);
 }
@@ -721,11 +762,11 @@ static int ktb_vcpus_show(struct seq_file *m, void *unused)
 {
 	struct ktb_mips_counts sum;
 	struct ktb_mips_vcpu *v;
-	unsigned long index;
+	int bkt;
 
 	mutex_lock(&ktb_lock);
 	sum = ktb_gone;
-	xa_for_each(&ktb_vcpus, index, v)
+	hash_for_each(ktb_vcpus, bkt, v, node)
 		ktb_counts_add(&sum, &v->counts);
 	seq_printf(m, "totals, closed vCPUs included: emulated %lu delay_slot %lu retried %lu handed_back %lu\n",
 		   sum.emulated, sum.delay_slot, sum.retried, sum.handed_back);
@@ -733,7 +774,7 @@ static int ktb_vcpus_show(struct seq_file *m, void *unused)
 		   ktb_attached ? "yes" : "no", ktb_mode_name(),
 		   !ktb_decided ? "undecided" : ktb_own_timers ? "yes" : "no",
 		   atomic_long_read(&ktb_kernel_timer_fired));
-	xa_for_each(&ktb_vcpus, index, v) {
+	hash_for_each(ktb_vcpus, bkt, v, node) {
 		struct ktb_mips_timer *t = &v->t;
 
 		/*
@@ -811,6 +852,7 @@ void ktb_glue_detach(void)
 	WRITE_ONCE(kvm_mips_callbacks, ktb_mips_kernel_cb);
 	ktb_attached = false;
 	ktb_callers_drain(&ktb_callers);
-	WARN_ON(!xa_empty(&ktb_vcpus));
+	/* Pending kfree_rcu()s of disowned vCPUs need none of our text. */
+	WARN_ON(!hash_empty(ktb_vcpus));
 	pr_info("detached from kvm_mips_callbacks\n");
 }

@@ -34,6 +34,8 @@ struct ktb_mips_counts {
 
 /**
  * struct ktb_mips_vcpu - a vCPU whose timer this module runs
+ * @node:         in the table of owned vCPUs, hashed by @vcpu.
+ * @rcu:          frees it once no lookup can be walking past @node.
  * @vcpu:         the kernel's vCPU.
  * @t:            its timer; its expiries run on the kernel's comparecount
  *                timer.
@@ -49,6 +51,8 @@ struct ktb_mips_counts {
  * @read_failures: consecutive failed instruction reads (bounds retrying).
  */
 struct ktb_mips_vcpu {
+	struct hlist_node node;
+	struct rcu_head rcu;
 	struct kvm_vcpu *vcpu;
 	struct ktb_mips_timer t;
 	int cpu;
@@ -84,7 +88,8 @@ extern struct kvm_mips_callbacks *ktb_mips_kernel_cb;
 struct ktb_mips_vcpu *ktb_mips_owned(struct kvm_vcpu *vcpu);
 void ktb_mips_enter(void);
 void ktb_mips_exit(void);
-bool ktb_mips_enter_pinned(void);
+struct ktb_mips_vcpu *ktb_mips_enter_guest_exit(struct kvm_vcpu *vcpu,
+						bool *pinned);
 void ktb_mips_exit_pinned(bool pinned);
 enum ktb_emul ktb_mips_emulate(struct ktb_mips_vcpu *v,
 			       const struct ktb_mips_timer_insn *insn,

@@ -199,8 +199,7 @@ static int ktb_te_handle_exit(struct kvm_vcpu *vcpu, bool cop_unusable)
 	int ret;
 
 	/* Reading the instruction, or the kernel's handler, can fault. */
-	pinned = ktb_mips_enter_pinned();
-	v = ktb_mips_owned(vcpu);
+	v = ktb_mips_enter_guest_exit(vcpu, &pinned);
 	if (v)
 		how = ktb_te_emulate(v, cop_unusable);
 	ret = ktb_mips_dispatch(vcpu, how, handler);

@@ -299,8 +299,7 @@ static int ktb_vz_handle_guest_exit(struct kvm_vcpu *vcpu)
 	int ret;
 
 	/* The kernel's exit handlers can fault on guest memory. */
-	pinned = ktb_mips_enter_pinned();
-	v = ktb_mips_owned(vcpu);
+	v = ktb_mips_enter_guest_exit(vcpu, &pinned);
 	if (v) {
 		preempt_disable();
 		how = ktb_vz_exit(v);
