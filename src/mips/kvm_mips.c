@@ -488,7 +488,16 @@ static void ktb_decide(struct kvm_vcpu *vcpu)
 				   ktb_kernel_has_regs ? "kernel has the 3.16 timer" :
 				   "kernel's own (mode=defer)");
 	}
-	ktb_mips_mode_decide(vcpu, ktb_own_timers);
+	ktb_mips_mode_decide(&ktb_cb, vcpu, ktb_own_timers);
+	/*
+	 * Loads and puts concern only vCPUs this module owns: where it will
+	 * own none, the kernel's handlers go back into the table (a vCPU
+	 * may be inside a wrapper meanwhile: either is right).
+	 */
+	if (!ktb_own_timers) {
+		WRITE_ONCE(ktb_cb.vcpu_load, ktb_mips_kernel_cb->vcpu_load);
+		WRITE_ONCE(ktb_cb.vcpu_put, ktb_mips_kernel_cb->vcpu_put);
+	}
 	/* Lock-free readers that see the flag see every decision. */
 	smp_store_release(&ktb_decided, true);
 out:

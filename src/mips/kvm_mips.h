@@ -107,7 +107,8 @@ void ktb_mips_set_guest_cause(struct ktb_mips_vcpu *v, u32 cause);
 void ktb_mips_mode_adopted(struct ktb_mips_vcpu *v);
 void ktb_mips_mode_put(struct ktb_mips_vcpu *v);
 void ktb_mips_mode_attach(struct kvm_mips_callbacks *cb);
-void ktb_mips_mode_decide(struct kvm_vcpu *vcpu, bool own_timers);
+void ktb_mips_mode_decide(struct kvm_mips_callbacks *cb, struct kvm_vcpu *vcpu,
+			  bool own_timers);
 void ktb_mips_mode_cause_set(struct kvm_vcpu *vcpu, s64 cause);
 
 /* The kernel's timer state file, for kvm_mips.c. */

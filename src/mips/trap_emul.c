@@ -342,12 +342,18 @@ static int ktb_te_probe(struct kvm_vcpu *vcpu, unsigned long *im0_bug,
 
 /**
  * ktb_mips_mode_decide() - what to fix in trap-and-emulate on this kernel
+ * @cb:         the module's callbacks table, installed.
  * @vcpu:       the first vCPU, set up and not running.
  * @own_timers: this module runs every vCPU's timer.
  *
+ * Where this module will own no vCPU's timer, its exit wrappers would
+ * only pass every trapped instruction on: the kernel's handlers go back
+ * into @cb, and trapped accesses cost what they cost without the module.
+ *
  * Context: process context, once, under the glue's decision lock.
  */
-void ktb_mips_mode_decide(struct kvm_vcpu *vcpu, bool own_timers)
+void ktb_mips_mode_decide(struct kvm_mips_callbacks *cb, struct kvm_vcpu *vcpu,
+			  bool own_timers)
 {
 	bool fixing = ktb_mode != KTB_MODE_DEFER;
 	bool queues = true, recognised = true;
@@ -357,6 +363,8 @@ void ktb_mips_mode_decide(struct kvm_vcpu *vcpu, bool own_timers)
 		pr_warn("out of memory probing the kernel's interrupt delivery: nothing fixed\n");
 		return;
 	}
+	if (!bug || !fixing)	/* nothing to fix on delivery */
+		WRITE_ONCE(cb->irq_deliver, ktb_mips_kernel_cb->irq_deliver);
 	if (bug && fixing) {
 		WRITE_ONCE(ktb_te_im0_bug, bug);
 		ktb_feature_decide(&ktb_te_feature_im, KTB_FEATURE_FIXED,
@@ -368,6 +376,13 @@ void ktb_mips_mode_decide(struct kvm_vcpu *vcpu, bool own_timers)
 		ktb_feature_decide(&ktb_te_feature_im, KTB_FEATURE_KERNEL,
 				   recognised ? "kernel tests each line's own Status.IM bit" :
 				   "kernel's delivery not recognised, left alone");
+	}
+
+	if (!own_timers) {
+		WRITE_ONCE(cb->handle_cop_unusable,
+			   ktb_mips_kernel_cb->handle_cop_unusable);
+		WRITE_ONCE(cb->handle_res_inst,
+			   ktb_mips_kernel_cb->handle_res_inst);
 	}
 
 	if (own_timers) {

@@ -340,15 +340,23 @@ static void ktb_vz_vcpu_reenter(struct kvm_vcpu *vcpu)
 }
 
 /**
- * ktb_mips_mode_decide() - nothing to decide under VZ
+ * ktb_mips_mode_decide() - under VZ, only whether to stay on the exit path
+ * @cb:         the module's callbacks table, installed.
  * @vcpu:       the first vCPU.
  * @own_timers: this module runs every vCPU's timer.
  *
  * The trap-and-emulate delivery bugs do not exist here; VZ kernels (4.12
- * on) always have the master disable registers.
+ * on) always have the master disable registers. Where this module will
+ * own no vCPU's timer, the kernel's exit and re-entry handlers go back
+ * into @cb.
  */
-void ktb_mips_mode_decide(struct kvm_vcpu *vcpu, bool own_timers)
+void ktb_mips_mode_decide(struct kvm_mips_callbacks *cb, struct kvm_vcpu *vcpu,
+			  bool own_timers)
 {
+	if (own_timers)
+		return;
+	WRITE_ONCE(cb->handle_guest_exit, ktb_mips_kernel_cb->handle_guest_exit);
+	WRITE_ONCE(cb->vcpu_reenter, ktb_mips_kernel_cb->vcpu_reenter);
 }
 
 /**
