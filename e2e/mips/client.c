@@ -24,6 +24,8 @@
  *   client waithold FILE [LABEL]  a vCPU asleep in WAIT with nothing to
  *                      wake it, from FILE's creation until SIGUSR2
  *   client smoke [LABEL]  one VM, the guest reads Count twice
+ *   client bench LABEL [BATCHES]  back-to-back trapped Count reads:
+ *                      "@bench LABEL READS MEDIAN P10 P90 MIN MAX" (ticks)
  *   client stress churn [N] | hammer [SECS [THREADS]] | fuzz [SECS
  *                      [THREADS]] | failslab [N] | vmloop [SECS] | uffd FILE
  *                      make stress's loads (see the functions stress_*)
@@ -2322,6 +2324,55 @@ static const struct { const char *name; void (*fn)(void); } tests[] = {
 	{ "count-branches", test_count_branches },
 };
 
+/* ---- bench (make bench): the trapped Count read's round trip ---- */
+
+static int cmp_u32(const void *a, const void *b)
+{
+	uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/*
+ * bench LABEL [BATCHES]: BATCHES batches of LOOP_MAX back-to-back guest
+ * Count reads, each of which traps; the first batch warms up and is not
+ * counted. The difference of consecutive Counts is one round trip (exit,
+ * emulation, entry) plus four guest instructions, in Count ticks of 10 ns
+ * (100 MHz, the rate of a new vCPU). Prints "@bench LABEL READS MEDIAN
+ * P10 P90 MIN MAX", ticks, for scripts/bench.sh to tabulate.
+ */
+static int bench(const char *label, unsigned int batches)
+{
+	static uint32_t d[16 * LOOP_MAX];
+	uint32_t args[1] = { LOOP_MAX };
+	const uint32_t *c;
+	unsigned int b, i, n = 0;
+	struct report r;
+	struct vcpu v;
+
+	if (batches < 2 || batches > 17)
+		batches = 9;
+	if (!vcpu_open(&v))
+		return 1;
+	c = (const uint32_t *)((char *)v.mem + LOOP_OFF);
+	for (b = 0; b < batches; b++) {
+		if (!guest_cmd(&v, CMD_COUNT_LOOP, args, 1, &r, 10 * NSEC) ||
+		    !r.has[SLOT(OUT_A)] || r.val[SLOT(OUT_A)] != LOOP_MAX) {
+			result(false, "bench: the guest reads Count back to back", "batch %u: %s",
+			       b, r.timeout ? "timed out" : "no report");
+			vcpu_close(&v);
+			return 1;
+		}
+		for (i = 1; b && i < LOOP_MAX; i++)
+			d[n++] = c[i] - c[i - 1];
+	}
+	vcpu_close(&v);
+	qsort(d, n, sizeof(d[0]), cmp_u32);
+	printf("@bench %s %u %u %u %u %u %u\n", label, n, d[n / 2], d[n / 10],
+	       d[n - 1 - n / 10], d[0], d[n - 1]);
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	struct sigaction sa = { .sa_handler = on_alarm };
@@ -2330,7 +2381,7 @@ int main(int argc, char **argv)
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	sigaction(SIGALRM, &sa, NULL);	/* no SA_RESTART: KVM_RUN returns EINTR */
 	if (argc < 2) {
-		fprintf(stderr, "usage: %s CELL fixed|stock|observe [TEST] | hold FILE [LABEL] | adopt FILE [LABEL] | waithold FILE [LABEL] | smoke [LABEL]\n",
+		fprintf(stderr, "usage: %s CELL fixed|stock|observe [TEST] | hold FILE [LABEL] | adopt FILE [LABEL] | waithold FILE [LABEL] | smoke [LABEL] | bench LABEL [BATCHES] | stress ...\n",
 			argv[0]);
 		return 2;
 	}
@@ -2353,6 +2404,8 @@ int main(int argc, char **argv)
 	}
 	if (!strcmp(argv[1], "stress"))
 		return stress(argc, argv);
+	if (!strcmp(argv[1], "bench") && argc >= 3)
+		return bench(argv[2], argc > 3 ? atoi(argv[3]) : 0);
 	if (!strcmp(argv[1], "smoke")) {
 		mode = argc > 2 ? argv[2] : "smoke";
 		return smoke();

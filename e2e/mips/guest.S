@@ -118,6 +118,9 @@ cmd_loop:
 	li	$t8, CMD_COUNT_BRANCHES
 	beq	$t0, $t8, do_count_branches
 	 nop
+	li	$t8, CMD_COUNT_LOOP
+	beq	$t0, $t8, do_count_loop
+	 nop
 	sw	$t0, OUT_BADCMD($t9)
 	b	cmd_loop
 	 nop
@@ -127,6 +130,23 @@ do_count:
 	mfc0	$t3, C0_COUNT
 	sw	$t2, OUT_A($t9)
 	sw	$t3, OUT_B($t9)
+	b	cmd_loop
+	 nop
+
+/* Each Count read traps: the stored Counts time the round trips. */
+do_count_loop:
+	lw	$t1, MMIO_ARG0($t9)
+	addiu	$t2, $t7, LOOP_OFF
+	sll	$t3, $t1, 2
+	addu	$t3, $t3, $t2		/* end */
+	beq	$t2, $t3, 2f
+	 nop
+1:	mfc0	$t4, C0_COUNT
+	sw	$t4, 0($t2)
+	addiu	$t2, $t2, 4
+	bne	$t2, $t3, 1b
+	 nop
+2:	sw	$t1, OUT_A($t9)
 	b	cmd_loop
 	 nop
 

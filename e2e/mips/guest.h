@@ -46,6 +46,9 @@
 #define BRANCH_STAGES	13
 /* The fall-through blocks that must run (and only those). */
 #define BRANCH_PATH	0x3d9
+/* CMD_COUNT_LOOP: the Counts read, one word each. */
+#define LOOP_OFF	0x4000
+#define LOOP_MAX	8192
 
 /* Commands. */
 #define CMD_COUNT	1	/* OUT_A, OUT_B = two back-to-back Count reads */
@@ -77,6 +80,9 @@
 				 * of branch; the Counts go to guest memory
 				 * BRANCH_OFF; OUT_A = BRANCH_STAGES, OUT_B =
 				 * the fall-through blocks that ran */
+#define CMD_COUNT_LOOP	14	/* ARG0 (<= LOOP_MAX) back-to-back Count
+				 * reads, each stored to guest memory at
+				 * LOOP_OFF + 4 * i; OUT_A = ARG0 */
 
 #define ST_IE		0x0001
 #define ST_IM0		0x0100
