@@ -20,6 +20,7 @@
 #                     the working tree (to show a bug on older code)
 #   STRESS_CHURN=N    VMs of the churn phase (default 3000)
 #   STRESS_SECS=S     seconds of the hammer phase (default 20)
+#   STRESS_FAILSLAB=N VM and vCPU creations under failslab (default 1000)
 #   STRESS_TIMEOUT=S  bound of the QEMU run (default 900)
 #   STRESS_PHASES=P   the phases of e2e/mips/stress-init.sh to run, comma
 #                     separated (default all: takeover,auto,none,race,uffd)
@@ -85,7 +86,7 @@ set +e
 timeout "${STRESS_TIMEOUT:-900}" qemu-system-mipsel -M malta -cpu 24Kf -m 512M \
 	-smp 1 -nic none -vga none -nographic -no-reboot \
 	-kernel "$t/vmlinux" -initrd "$work/init.cpio.gz" \
-	-append "console=ttyS0 panic=-1 loglevel=4 slub_debug=FZP log_buf_len=4M ktb.churn=${STRESS_CHURN:-3000} ktb.secs=${STRESS_SECS:-20} ktb.phases=${STRESS_PHASES:-takeover,auto,none,race,uffd}" \
+	-append "console=ttyS0 panic=-1 loglevel=4 slub_debug=FZP log_buf_len=4M ktb.churn=${STRESS_CHURN:-3000} ktb.failslab=${STRESS_FAILSLAB:-1000} ktb.secs=${STRESS_SECS:-20} ktb.phases=${STRESS_PHASES:-takeover,auto,none,race,uffd}" \
 	</dev/null 2>&1 | tr -d '\r' >"$log"
 qemu_rc=${PIPESTATUS[0]}
 set -e

@@ -31,9 +31,11 @@ ko=/kvm_timer_backport.ko
 
 param() { sed -n "s/.*ktb\.$1=\([^ ]*\).*/\1/p" /proc/cmdline; }
 churn=$(param churn)
+failslab=$(param failslab)
 secs=$(param secs)
 phases=$(param phases | tr ',' ' ')
 churn=${churn:-3000}
+failslab=${failslab:-1000}
 secs=${secs:-20}
 phases=${phases:-takeover auto none race uffd}
 
@@ -66,13 +68,17 @@ fi
 
 phase_takeover() {
 	phase takeover
-	# takeover=1: what modules older than mode= took (STRESS_REV).
-	insmod $ko mode=takeover 2>/dev/null || insmod $ko takeover=1 ||
-		echo "not ok - insmod kvm_timer_backport mode=takeover"
+	# takeover=1: what modules older than mode= take (STRESS_REV). Ask
+	# the module: insmod ignores an unknown parameter, it does not fail.
+	m=mode=takeover
+	modinfo -F parm $ko | grep -q '^mode:' || m=takeover=1
+	insmod $ko $m || echo "not ok - insmod kvm_timer_backport $m"
+	grep -qx Y /sys/module/kvm_timer_backport/parameters/takeover ||
+		echo "not ok - kvm_timer_backport is in takeover mode (after insmod $m)"
 	/client stress churn "$churn"
 	/client stress hammer "$secs" 3
 	/client stress fuzz "$((secs / 2 + 1))" 3
-	/client stress failslab 300
+	/client stress failslab "$failslab"
 	rm_ktb || echo "not ok - rmmod kvm_timer_backport after the takeover phase (a leaked reference?)"
 }
 
