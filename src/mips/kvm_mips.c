@@ -710,24 +710,16 @@ enum ktb_emul ktb_mips_emulate(struct ktb_mips_vcpu *v,
 int ktb_mips_dispatch(struct kvm_vcpu *vcpu, enum ktb_emul how,
 		      int (*handler)(struct kvm_vcpu *vcpu))
 {
-	bool pinned;
-	int ret;
-
-	if (how == KTB_EMUL_DONE || how == KTB_EMUL_RETRY)
-		return RESUME_GUEST;
 	/*
 	 * The kernel's handler may sleep for as long as the guest waits
-	 * (WAIT): hold the module meanwhile, so rmmod says "in use" instead
-	 * of blocking in detach until the guest wakes.
+	 * (WAIT); the module is held meanwhile (ktb_mips_enter_guest_exit()),
+	 * so rmmod says "in use" instead of blocking until the guest wakes.
 	 */
-	pinned = try_module_get(THIS_MODULE);
+	if (how == KTB_EMUL_DONE || how == KTB_EMUL_RETRY)
+		return RESUME_GUEST;
 	if (how == KTB_EMUL_KERNEL)
-		ret = ktb_kernel_emulates(vcpu, handler);
-	else
-		ret = handler(vcpu);
-	if (pinned)
-		module_put(THIS_MODULE);
-	return ret;
+		return ktb_kernel_emulates(vcpu, handler);
+	return handler(vcpu);
 }
 
 /*
@@ -805,14 +797,10 @@ static int ktb_vcpus_show(struct seq_file *m, void *unused)
 }
 DEFINE_SHOW_ATTRIBUTE(ktb_vcpus);
 
-/**
- * ktb_glue_attach() - install this module's copy of kvm_mips_callbacks
- * @debugfs: the module's debugfs directory.
- *
- * What the module then does on this kernel is decided at the first vCPU:
- * see ktb_decide().
- *
- * Return: 0, or -ENODEV if KVM has not set its callbacks up.
+/*
+ * MIPS: install this module's copy of kvm_mips_callbacks (-ENODEV if KVM
+ * has not set its callbacks up). What the module then does on this
+ * kernel is decided at the first vCPU: see ktb_decide().
  */
 int ktb_glue_attach(struct dentry *debugfs)
 {
@@ -850,12 +838,7 @@ int ktb_glue_attach(struct dentry *debugfs)
 	return 0;
 }
 
-/**
- * ktb_glue_detach() - put the kernel's kvm_mips_callbacks back
- *
- * Runs only with no owned vCPU left (each pins this module); calls
- * already inside a wrapper, or about to enter one, are waited for.
- */
+/* MIPS: put the kernel's kvm_mips_callbacks back. */
 void ktb_glue_detach(void)
 {
 	WRITE_ONCE(kvm_mips_callbacks, ktb_mips_kernel_cb);
