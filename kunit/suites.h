@@ -12,6 +12,7 @@ extern struct kunit_suite ktb_mips_master_suite;
 extern struct kunit_suite ktb_mips_vz_suite;
 extern struct kunit_suite ktb_mips_insn_suite;
 extern struct kunit_suite ktb_mips_diff_suite;
+extern struct kunit_suite ktb_mips_scale_suite;
 extern struct kunit_suite ktb_ppc_tb_suite;
 extern struct kunit_suite ktb_onereg_suite;
 extern struct kunit_suite ktb_compat_suite;

@@ -52,8 +52,8 @@ static ktime_t ktb_count_time(struct ktb_mips_timer *t)
  * Only the position of @now within the current 2^32-tick period matters
  * to a 32-bit Count, so the time is first reduced by a whole number of
  * periods (@count_dyn_bias, recomputed only when @now leaves the cached
- * period). The reduced time is below count_period, so multiplying it by a
- * rate of at most NSEC_PER_SEC stays below NSEC_PER_SEC * 2^32 < 2^62.
+ * period). The reduced time is below count_period, which is what the
+ * division-free scaling of mips_scale.h needs to be exact.
  *
  * Return: the scaled time, truncated to 32 bits.
  */
@@ -69,7 +69,7 @@ u32 ktb_mips_ns_to_ticks(struct ktb_mips_timer *t, ktime_t now)
 		t->count_dyn_bias = -(s64)(periods * t->count_period);
 		in_period = now_ns + t->count_dyn_bias;
 	}
-	return div_u64(in_period * t->count_hz, NSEC_PER_SEC);
+	return ktb_mips_scale_ns_to_ticks(&t->scale, in_period);
 }
 EXPORT_SYMBOL_IF_KUNIT(ktb_mips_ns_to_ticks);
 
@@ -92,14 +92,27 @@ u32 ktb_mips_peek_count(const struct ktb_mips_timer *t, ktime_t now)
 	    (t->irq->read_cause((struct ktb_mips_timer *)t) & KTB_CAUSE_DC))
 		return t->count;
 	div64_u64_rem(ktime_to_ns(now), t->count_period, &in_period);
-	return t->count_bias +
-	       (u32)div_u64(in_period * t->count_hz, NSEC_PER_SEC);
+	return t->count_bias + ktb_mips_scale_ns_to_ticks(&t->scale, in_period);
 }
 EXPORT_SYMBOL_IF_KUNIT(ktb_mips_peek_count);
 
+/* @ticks is at most 2^32, as mips_scale.h requires. */
 static u64 ktb_ticks_to_ns(const struct ktb_mips_timer *t, u64 ticks)
 {
-	return div_u64(ticks * NSEC_PER_SEC, t->count_hz);
+	return ktb_mips_scale_ticks_to_ns(&t->scale, ticks);
+}
+
+/*
+ * The rate and everything derived from it: the period and the scaling
+ * constants (the only divisions the conversions need), and a dynamic bias
+ * that must be recomputed for the new period.
+ */
+static void ktb_set_rate(struct ktb_mips_timer *t, u32 hz)
+{
+	t->count_hz = hz;
+	t->count_period = div_u64((u64)NSEC_PER_SEC << 32, hz);
+	ktb_mips_scale_init(&t->scale, hz);
+	t->count_dyn_bias = 0;
 }
 
 static void ktb_arm(struct ktb_mips_timer *t, ktime_t expires)
@@ -269,9 +282,7 @@ EXPORT_SYMBOL_IF_KUNIT(ktb_mips_timer_init);
  */
 void ktb_mips_timer_reset(struct ktb_mips_timer *t, u32 hz)
 {
-	t->count_hz = hz;
-	t->count_period = div_u64((u64)NSEC_PER_SEC << 32, hz);
-	t->count_dyn_bias = 0;
+	ktb_set_rate(t, hz);
 	ktb_mips_write_count(t, 0);
 }
 EXPORT_SYMBOL_IF_KUNIT(ktb_mips_timer_reset);
@@ -569,9 +580,7 @@ int ktb_mips_set_count_hz(struct ktb_mips_timer *t, s64 hz)
 		now = ktb_mips_freeze(t, &count);
 	}
 
-	t->count_hz = hz;
-	t->count_period = div_u64((u64)NSEC_PER_SEC << 32, hz);
-	t->count_dyn_bias = 0;
+	ktb_set_rate(t, hz);
 	t->count_bias = count - ktb_mips_ns_to_ticks(t, now);
 
 	if (!stopped)

@@ -23,6 +23,8 @@
 #include <linux/ktime.h>
 #include <linux/types.h>
 
+#include "core/mips_scale.h"
+
 /* Guest CP0 Cause bits the timer cares about. */
 #define KTB_CAUSE_TI		0x40000000u	/* timer interrupt pending */
 #define KTB_CAUSE_DC		0x08000000u	/* disable Count */
@@ -79,8 +81,11 @@ struct ktb_mips_irq_ops {
  * @hrtimer:      the expiry timer used by ktb_mips_hrtimer_clock.
  * @expires:      absolute time the expiry timer was last armed for.
  * @count_period: nanoseconds per 2^32 ticks at @count_hz.
+ * @scale:        constants of the conversions at @count_hz, so that they do
+ *                not divide; set with @count_hz.
  * @count_dyn_bias: multiple of -@count_period added to the time before
- *                scaling, so the product stays within 64 bits.
+ *                scaling, keeping it below @count_period as @scale
+ *                requires.
  * @count_resume: time the master disable took effect (COUNT_RESUME).
  * @count_ctl:    KVM_REG_MIPS_COUNT_CTL.
  * @count_bias:   Count minus the scaled time.
@@ -95,6 +100,7 @@ struct ktb_mips_timer {
 	struct hrtimer hrtimer;
 	ktime_t expires;
 	u64 count_period;
+	struct ktb_mips_scale scale;
 	s64 count_dyn_bias;
 	ktime_t count_resume;
 	u32 count_ctl;

@@ -32,6 +32,7 @@ void ktb_mips_kernel_timer_adopt(struct ktb_mips_vcpu *v, bool armed,
 	t->count_dyn_bias = a->count_dyn_bias;
 	t->count_resume = a->count_resume;
 	t->count_period = a->count_period;
+	ktb_mips_scale_init(&t->scale, t->count_hz);
 	t->count = kvm_read_c0_guest_count(ktb_cop0(v->vcpu));
 	t->compare = ktb_mips_guest_compare(v);
 	if (armed)

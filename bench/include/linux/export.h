@@ -1,0 +1,2 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* User-space stand-in, for the bench (bench/): nothing to export. */
