@@ -5,6 +5,7 @@
  */
 #include <kunit/test.h>
 #include <linux/completion.h>
+#include <linux/hrtimer.h>
 #include <linux/slab.h>
 
 #include "core/mips_timer.h"
@@ -18,6 +19,7 @@
 
 struct real_vcpu {
 	struct ktb_mips_timer t;
+	struct hrtimer hrtimer;
 	struct completion irq;
 	u32 cause;
 	int irqs;
@@ -70,6 +72,49 @@ static const struct ktb_mips_irq_ops real_irq = {
 	.write_cause = real_write_cause,
 };
 
+/*
+ * The clock: monotonic time and an hrtimer of the test's own, whose
+ * expiry is the core's, as the glue's is on the kernel's per-vCPU timer.
+ */
+static ktime_t real_now(struct ktb_mips_timer *t)
+{
+	return ktime_get();
+}
+
+static void real_start(struct ktb_mips_timer *t, ktime_t expires)
+{
+	hrtimer_start(&to_real(t)->hrtimer, expires, HRTIMER_MODE_ABS);
+}
+
+static bool real_cancel(struct ktb_mips_timer *t)
+{
+	return hrtimer_cancel(&to_real(t)->hrtimer);
+}
+
+static enum hrtimer_restart real_expired(struct hrtimer *timer)
+{
+	struct real_vcpu *v = container_of(timer, struct real_vcpu, hrtimer);
+
+	hrtimer_set_expires(timer, ktb_mips_timer_expired(&v->t));
+	return HRTIMER_RESTART;
+}
+
+static const struct ktb_mips_clock_ops real_clock = {
+	.now = real_now,
+	.start = real_start,
+	.cancel = real_cancel,
+};
+
+/* A vCPU on the real clock, its timer reset to @hz. */
+static void real_init(struct real_vcpu *v, u32 hz)
+{
+	init_completion(&v->irq);
+	hrtimer_setup(&v->hrtimer, real_expired, CLOCK_MONOTONIC,
+		      HRTIMER_MODE_ABS);
+	ktb_mips_timer_init(&v->t, &real_clock, &real_irq);
+	ktb_mips_timer_reset(&v->t, hz);
+}
+
 struct real_case {
 	u32 hz;
 	u32 ticks;
@@ -103,9 +148,7 @@ static void real_hrtimer_fires_at_compare(struct kunit *test)
 	s32 late;
 
 	KUNIT_ASSERT_NOT_NULL(test, v);
-	init_completion(&v->irq);
-	ktb_mips_timer_init(&v->t, &ktb_mips_hrtimer_clock, &real_irq);
-	ktb_mips_timer_reset(&v->t, c->hz);
+	real_init(v, c->hz);
 	compare = ktb_mips_read_count(&v->t) + c->ticks;
 	ktb_mips_write_compare(&v->t, compare, true);
 
@@ -132,13 +175,11 @@ static void real_release_stops_timer(struct kunit *test)
 	struct real_vcpu *v = kunit_kzalloc(test, sizeof(*v), GFP_KERNEL);
 
 	KUNIT_ASSERT_NOT_NULL(test, v);
-	init_completion(&v->irq);
-	ktb_mips_timer_init(&v->t, &ktb_mips_hrtimer_clock, &real_irq);
-	ktb_mips_timer_reset(&v->t, 100000000);
+	real_init(v, 100000000);
 	ktb_mips_write_compare(&v->t, ktb_mips_read_count(&v->t) + 100000,
 			       true);	/* 1 ms */
 	ktb_mips_timer_release(&v->t);
-	KUNIT_EXPECT_FALSE(test, hrtimer_active(&v->t.hrtimer));
+	KUNIT_EXPECT_FALSE(test, hrtimer_active(&v->hrtimer));
 	KUNIT_EXPECT_EQ(test,
 			wait_for_completion_timeout(&v->irq,
 						    msecs_to_jiffies(20)),

@@ -7,6 +7,7 @@
 #include <linux/export.h>
 #include <linux/math64.h>
 #include <linux/preempt.h>
+#include <linux/string.h>
 #include <kunit/visibility.h>
 
 #include "core/mips_timer.h"
@@ -260,8 +261,7 @@ EXPORT_SYMBOL_IF_KUNIT(ktb_mips_write_count);
  * @clock: time source and expiry timer.
  * @irq:   guest interrupt delivery and Cause access.
  *
- * The embedded hrtimer is always set up, so ktb_mips_timer_release() is
- * safe whatever @clock is. Call ktb_mips_timer_reset() before use.
+ * Call ktb_mips_timer_reset() before use.
  */
 void ktb_mips_timer_init(struct ktb_mips_timer *t,
 			 const struct ktb_mips_clock_ops *clock,
@@ -270,8 +270,6 @@ void ktb_mips_timer_init(struct ktb_mips_timer *t,
 	memset(t, 0, sizeof(*t));
 	t->clock = clock;
 	t->irq = irq;
-	hrtimer_setup(&t->hrtimer, ktb_mips_hrtimer_expired, CLOCK_MONOTONIC,
-		      HRTIMER_MODE_ABS);
 }
 EXPORT_SYMBOL_IF_KUNIT(ktb_mips_timer_init);
 
@@ -634,42 +632,3 @@ int ktb_mips_restore(struct ktb_mips_timer *t, ktime_t before, u32 count,
 	return 0;
 }
 EXPORT_SYMBOL_IF_KUNIT(ktb_mips_restore);
-
-static ktime_t ktb_hrtimer_now(struct ktb_mips_timer *t)
-{
-	return ktime_get();
-}
-
-static void ktb_hrtimer_start(struct ktb_mips_timer *t, ktime_t expires)
-{
-	hrtimer_start(&t->hrtimer, expires, HRTIMER_MODE_ABS);
-}
-
-static bool ktb_hrtimer_cancel(struct ktb_mips_timer *t)
-{
-	return hrtimer_cancel(&t->hrtimer);
-}
-
-/**
- * ktb_mips_hrtimer_expired() - hrtimer callback of ktb_mips_hrtimer_clock
- * @timer: the hrtimer embedded in a struct ktb_mips_timer.
- *
- * Return: HRTIMER_RESTART, re-armed one Count period later.
- */
-enum hrtimer_restart ktb_mips_hrtimer_expired(struct hrtimer *timer)
-{
-	struct ktb_mips_timer *t = container_of(timer, struct ktb_mips_timer,
-						hrtimer);
-
-	hrtimer_set_expires(timer, ktb_mips_timer_expired(t));
-	return HRTIMER_RESTART;
-}
-EXPORT_SYMBOL_IF_KUNIT(ktb_mips_hrtimer_expired);
-
-/* Production clock: monotonic time and the timer embedded in the state. */
-const struct ktb_mips_clock_ops ktb_mips_hrtimer_clock = {
-	.now = ktb_hrtimer_now,
-	.start = ktb_hrtimer_start,
-	.cancel = ktb_hrtimer_cancel,
-};
-EXPORT_SYMBOL_IF_KUNIT(ktb_mips_hrtimer_clock);

@@ -19,7 +19,6 @@
 #ifndef KTB_CORE_MIPS_TIMER_H
 #define KTB_CORE_MIPS_TIMER_H
 
-#include <linux/hrtimer.h>
 #include <linux/ktime.h>
 #include <linux/types.h>
 
@@ -48,8 +47,9 @@ struct ktb_vz_hw_ops;
  * @cancel: disarm the expiry timer, waiting for a running expiry callback;
  *          returns true if it was armed.
  *
- * Production uses ktb_mips_hrtimer_clock (ktime_get() and the hrtimer
- * embedded in struct ktb_mips_timer); tests pass a fake.
+ * The glue runs the expiry on the kernel's own per-vCPU hrtimer (so that
+ * the kernel's vCPU teardown cancels it); KUnit passes a fake clock, or a
+ * real hrtimer of its own.
  */
 struct ktb_mips_clock_ops {
 	ktime_t (*now)(struct ktb_mips_timer *t);
@@ -78,7 +78,6 @@ struct ktb_mips_irq_ops {
  * @clock:        time source and expiry timer.
  * @irq:          guest interrupt delivery and Cause access.
  * @vz:           hardware guest timer, or NULL under trap-and-emulate.
- * @hrtimer:      the expiry timer used by ktb_mips_hrtimer_clock.
  * @expires:      absolute time the expiry timer was last armed for.
  * @count_period: nanoseconds per 2^32 ticks at @count_hz.
  * @scale:        constants of the conversions at @count_hz, so that they do
@@ -97,7 +96,6 @@ struct ktb_mips_timer {
 	const struct ktb_mips_clock_ops *clock;
 	const struct ktb_mips_irq_ops *irq;
 	const struct ktb_vz_hw_ops *vz;
-	struct hrtimer hrtimer;
 	ktime_t expires;
 	u64 count_period;
 	struct ktb_mips_scale scale;
@@ -110,8 +108,6 @@ struct ktb_mips_timer {
 	u32 compare;
 };
 
-extern const struct ktb_mips_clock_ops ktb_mips_hrtimer_clock;
-
 void ktb_mips_timer_init(struct ktb_mips_timer *t,
 			 const struct ktb_mips_clock_ops *clock,
 			 const struct ktb_mips_irq_ops *irq);
@@ -120,7 +116,6 @@ void ktb_mips_timer_release(struct ktb_mips_timer *t);
 void ktb_mips_timer_arm(struct ktb_mips_timer *t, ktime_t expires);
 void ktb_mips_timer_migrate(struct ktb_mips_timer *t);
 ktime_t ktb_mips_timer_expired(struct ktb_mips_timer *t);
-enum hrtimer_restart ktb_mips_hrtimer_expired(struct hrtimer *timer);
 
 bool ktb_mips_timer_stopped(struct ktb_mips_timer *t);
 u32 ktb_mips_read_count(struct ktb_mips_timer *t);

@@ -48,30 +48,6 @@ enum ktb_ppc_fixup_seen {
 	KTB_PPC_FIXUP_MISSING,
 };
 
-/**
- * struct ktb_tb_ops - timebase access for the entry/exit sequence
- * @read_tb:     read the current timebase (mftb).
- * @write_tbu40: write the upper 40 bits of the timebase from @val, leaving
- *               the running lower 24 bits alone (mtspr TBU40).
- * @ctx:         passed back to both.
- */
-struct ktb_tb_ops {
-	u64 (*read_tb)(void *ctx);
-	void (*write_tbu40)(void *ctx, u64 val);
-	void *ctx;
-};
-
-/**
- * struct ktb_ppc_vcore_tb - timebase offset state of one virtual core
- * @tb_offset:         offset set by userspace, already rounded.
- * @tb_offset_applied: offset the last guest entry added to the timebase,
- *                     which the matching exit must take off again.
- */
-struct ktb_ppc_vcore_tb {
-	u64 tb_offset;
-	u64 tb_offset_applied;
-};
-
 u64 ktb_ppc_round_tb_offset(u64 raw);
 bool ktb_ppc_dec_fixup(enum ktb_ppc_dec_units units, u64 offset, u64 host_tb,
 		       u64 *dec_expires);
@@ -86,10 +62,5 @@ u64 ktb_ppc_dec_expiry_set(enum ktb_ppc_dec_units units, u64 val,
 			   u64 tb_offset);
 u64 ktb_ppc_new_vcpu_dec_expires(enum ktb_ppc_dec_units units,
 				 u64 kernel_value);
-u64 ktb_ppc_tb_shift(const struct ktb_tb_ops *ops, u64 delta);
-void ktb_ppc_guest_enter(struct ktb_ppc_vcore_tb *vc,
-			 const struct ktb_tb_ops *ops);
-void ktb_ppc_guest_exit(struct ktb_ppc_vcore_tb *vc,
-			const struct ktb_tb_ops *ops);
 
 #endif /* KTB_CORE_PPC_TB_H */
