@@ -11,21 +11,13 @@
 
 #include "glue.h"
 
-/**
- * ktb_glue_attach() - refuse to load
- * @debugfs: unused.
- *
- * Return: -ENODEV.
- */
+/* Refuse to load: -ENODEV. */
 int ktb_glue_attach(struct dentry *debugfs)
 {
 	pr_info("no KVM timer glue for this kernel (MIPS trap-and-emulate up to 5.12 or VZ 5.8-6.2, PowerPC Book3S HV 3.14+)\n");
 	return -ENODEV;
 }
 
-/**
- * ktb_glue_detach() - nothing to undo
- */
 void ktb_glue_detach(void)
 {
 }

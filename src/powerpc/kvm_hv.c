@@ -526,11 +526,9 @@ static int ktb_vcpus_show(struct seq_file *m, void *unused)
 }
 DEFINE_SHOW_ATTRIBUTE(ktb_vcpus);
 
-/**
- * ktb_glue_attach() - attach to kvm-hv now or when it loads
- * @debugfs: the module's debugfs directory.
- *
- * Return: 0, or a negative errno if the module notifier cannot be set up.
+/*
+ * PowerPC: attach to kvm-hv now, or when it loads (a negative errno only
+ * if the module notifier cannot be set up).
  */
 int ktb_glue_attach(struct dentry *debugfs)
 {
@@ -548,12 +546,10 @@ int ktb_glue_attach(struct dentry *debugfs)
 	return 0;
 }
 
-/**
- * ktb_glue_detach() - restore kvm-hv's table exactly as it was
- *
- * Runs only once no VM created while attached is left (they pin this
- * module); VMs created before attach may still be calling in, and are
- * waited for.
+/*
+ * PowerPC: restore kvm-hv's table exactly as it was. Runs only once no VM
+ * created while attached is left (they pin this module); VMs created
+ * before attach may still be calling in, and are waited for.
  */
 void ktb_glue_detach(void)
 {

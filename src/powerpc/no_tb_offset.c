@@ -12,21 +12,13 @@
 
 #include "glue.h"
 
-/**
- * ktb_glue_attach() - refuse to load, saying why
- * @debugfs: unused.
- *
- * Return: -ENODEV.
- */
+/* Refuse to load, saying why: -ENODEV. */
 int ktb_glue_attach(struct dentry *debugfs)
 {
 	pr_err("this kernel's KVM applies no timebase offset on guest entry (that came with Linux 3.13, in code built into the kernel image); a module cannot add it\n");
 	return -ENODEV;
 }
 
-/**
- * ktb_glue_detach() - nothing to undo
- */
 void ktb_glue_detach(void)
 {
 }
