@@ -15,7 +15,9 @@
  * may have loaded a wrapper's address just before that: once every task
  * has passed a voluntary context switch (plain RCU on kernels without
  * preemption) it is either counted inside or gone, because every wrapper
- * counts itself (ktb_callers_enter()) before it can sleep. Then wait for
+ * counts itself (ktb_callers_enter()) before it can sleep, unless a module
+ * reference holds it there (a MIPS vCPU whose timer the module owns: the
+ * module cannot be going while it exits). Then wait for
  * the count, and once more for the last caller to have returned past its
  * decrement, which is still our text.
  *

@@ -120,38 +120,48 @@ static bool ktb_mips_enter_pinned(void)
 	return ktb_callers_enter_pinned(&ktb_callers);
 }
 
+static void ktb_mips_exit_pinned(bool pinned)
+{
+	ktb_callers_exit_pinned(&ktb_callers, pinned);
+}
+
 /**
- * ktb_mips_enter_guest_exit() - ktb_mips_enter() for a guest exit handler
- * @vcpu:   the vCPU that exited.
- * @pinned: set if this call holds the module; pass to ktb_mips_exit_pinned().
+ * ktb_mips_enter_guest_exit() - the start of a guest exit handler's wrapper
+ * @vcpu: the vCPU that exited.
+ * @hold: set to what keeps the module here; pass to ktb_mips_leave_guest_exit().
  *
- * An exit handler can block on guest memory, so it holds the module (see
- * ktb_callers_enter_pinned()). A vCPU this module owns holds it already
- * (ktb_own()), until its vcpu_uninit, which cannot run during its exit:
- * only a vCPU the kernel runs is pinned here, which spares every trapped
- * timer access of an owned vCPU a try_module_get() and module_put().
+ * An exit handler can block on guest memory, so the module must stay for
+ * as long as it runs, and rmmod meanwhile say EBUSY. A vCPU this module
+ * owns holds a module reference (ktb_own()) until its vcpu_uninit, which
+ * cannot run during its exit: that is enough, and every trapped timer
+ * access of an owned vCPU goes without the in-flight count and a module
+ * pin of its own. Any other vCPU's exit is counted (the lookup before it
+ * cannot sleep: see ktb_callers_drain()) and pinned.
  *
  * Return: the vCPU's state if this module owns its timer, else NULL.
  */
 struct ktb_mips_vcpu *ktb_mips_enter_guest_exit(struct kvm_vcpu *vcpu,
-						bool *pinned)
+						enum ktb_mips_hold *hold)
 {
-	struct ktb_mips_vcpu *v;
+	struct ktb_mips_vcpu *v = ktb_mips_owned(vcpu);
 
+	if (v) {
+		*hold = KTB_HELD_BY_VCPU;
+		return v;
+	}
 	ktb_callers_enter(&ktb_callers);
-	v = ktb_mips_owned(vcpu);
-	*pinned = !v && try_module_get(THIS_MODULE);
-	return v;
+	*hold = try_module_get(THIS_MODULE) ? KTB_HELD_PINNED : KTB_HELD_COUNTED;
+	return NULL;
 }
 
 /**
- * ktb_mips_exit_pinned() - end of a ktb_mips_enter_pinned() call
- * @pinned: what ktb_mips_enter_pinned() returned, or what
- *          ktb_mips_enter_guest_exit() set.
+ * ktb_mips_leave_guest_exit() - the end of a guest exit handler's wrapper
+ * @hold: what ktb_mips_enter_guest_exit() set.
  */
-void ktb_mips_exit_pinned(bool pinned)
+void ktb_mips_leave_guest_exit(enum ktb_mips_hold hold)
 {
-	ktb_callers_exit_pinned(&ktb_callers, pinned);
+	if (hold != KTB_HELD_BY_VCPU)
+		ktb_callers_exit_pinned(&ktb_callers, hold == KTB_HELD_PINNED);
 }
 
 static struct ktb_mips_vcpu *ktb_v(struct ktb_mips_timer *t)

@@ -75,6 +75,13 @@ static inline struct mips_coproc *ktb_cop0(struct kvm_vcpu *vcpu)
 				     vcpu->arch.cop0, &vcpu->arch.cop0);
 }
 
+/* What keeps the module loaded during a guest exit wrapper. */
+enum ktb_mips_hold {
+	KTB_HELD_BY_VCPU,	/* the owned vCPU's module reference */
+	KTB_HELD_COUNTED,	/* in flight, unpinned: rmmod has begun */
+	KTB_HELD_PINNED,	/* in flight and pinned */
+};
+
 /* How an exit wrapper has dealt with a guest exit. */
 enum ktb_emul {
 	KTB_EMUL_OTHER,		/* not ours: the kernel's handler takes it */
@@ -89,8 +96,8 @@ struct ktb_mips_vcpu *ktb_mips_owned(struct kvm_vcpu *vcpu);
 void ktb_mips_enter(void);
 void ktb_mips_exit(void);
 struct ktb_mips_vcpu *ktb_mips_enter_guest_exit(struct kvm_vcpu *vcpu,
-						bool *pinned);
-void ktb_mips_exit_pinned(bool pinned);
+						enum ktb_mips_hold *hold);
+void ktb_mips_leave_guest_exit(enum ktb_mips_hold hold);
 enum ktb_emul ktb_mips_emulate(struct ktb_mips_vcpu *v,
 			       const struct ktb_mips_timer_insn *insn,
 			       u32 cause_mask,

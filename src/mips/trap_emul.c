@@ -195,15 +195,15 @@ static int ktb_te_handle_exit(struct kvm_vcpu *vcpu, bool cop_unusable)
 		ktb_mips_kernel_cb->handle_res_inst;
 	enum ktb_emul how = KTB_EMUL_OTHER;
 	struct ktb_mips_vcpu *v;
-	bool pinned;
+	enum ktb_mips_hold hold;
 	int ret;
 
 	/* Reading the instruction, or the kernel's handler, can fault. */
-	v = ktb_mips_enter_guest_exit(vcpu, &pinned);
+	v = ktb_mips_enter_guest_exit(vcpu, &hold);
 	if (v)
 		how = ktb_te_emulate(v, cop_unusable);
 	ret = ktb_mips_dispatch(vcpu, how, handler);
-	ktb_mips_exit_pinned(pinned);
+	ktb_mips_leave_guest_exit(hold);
 	return ret;
 }
 

@@ -295,11 +295,11 @@ static int ktb_vz_handle_guest_exit(struct kvm_vcpu *vcpu)
 {
 	enum ktb_emul how = KTB_EMUL_OTHER;
 	struct ktb_mips_vcpu *v;
-	bool pinned;
+	enum ktb_mips_hold hold;
 	int ret;
 
 	/* The kernel's exit handlers can fault on guest memory. */
-	v = ktb_mips_enter_guest_exit(vcpu, &pinned);
+	v = ktb_mips_enter_guest_exit(vcpu, &hold);
 	if (v) {
 		preempt_disable();
 		how = ktb_vz_exit(v);
@@ -317,7 +317,7 @@ static int ktb_vz_handle_guest_exit(struct kvm_vcpu *vcpu)
 		ktb_vz_give(v);
 		preempt_enable();
 	}
-	ktb_mips_exit_pinned(pinned);
+	ktb_mips_leave_guest_exit(hold);
 	return ret;
 }
 
