@@ -1,13 +1,30 @@
 # SPDX-License-Identifier: GPL-2.0
 #
-# Developer and CI targets. kbuild (dkms, make -C KDIR M=...) reads Kbuild,
-# never this file. The work is done by scripts/*.sh; everything big is cached
-# under /var/cache/kvm-timer-backport (KTB_CACHE overrides). Needs root: the
-# first run installs the Debian 12 packages it lacks.
+# `make` builds kvm_timer_backport.ko for the running kernel, as any
+# out-of-tree module does (its headers installed; KDIR= for another
+# prepared tree): no root, nothing installed. kbuild itself (this make -C
+# KDIR M=..., and dkms) reads Kbuild, not this file.
+#
+# Every other target is for developers and CI: the work is done by
+# scripts/*.sh, everything big is cached under /var/cache/kvm-timer-backport
+# (KTB_CACHE overrides), and they need root, because the first run
+# installs the Debian 12 packages it lacks. `make help` lists them.
 
 CACHE := $(or $(KTB_CACHE),/var/cache/kvm-timer-backport)
+KDIR ?= /lib/modules/$(shell uname -r)/build
+
+modules:
+	@test -f $(KDIR)/Makefile || { \
+		echo "no kernel build tree at $(KDIR): install the headers of the running kernel (Debian: linux-headers-$$(uname -r)) or pass KDIR=/path/to/tree" >&2; \
+		exit 1; }
+	$(MAKE) -C $(KDIR) M=$(CURDIR) modules
+
+modules_install:
+	$(MAKE) -C $(KDIR) M=$(CURDIR) modules_install
 
 help:
+	@echo "make              build kvm_timer_backport.ko for the running kernel (KDIR= for another tree); no root"
+	@echo "make modules_install  install it into /lib/modules (root; the packages use dkms instead)"
 	@echo "make check        everything below; ends with 'check: N passed, M failed'"
 	@echo "make kunit        KUnit suites in UML 6.1 (kunit/.kunitconfig)"
 	@echo "make uml-lint     W=1 and sparse on our sources in the KUnit (UML) configuration"
@@ -28,7 +45,8 @@ help:
 	@echo "make pkg-test     both packages: dpkg install, dkms skip and cross builds, purge; rpm checks"
 	@echo "make dkms-install register this checkout with dkms, install for every kernel with headers (or KVER=), with the modprobe.d softdep and the boot unit"
 	@echo "make dkms-uninstall  dkms remove --all, delete /usr/src/kvm-timer-backport-VERSION"
-	@echo "make clean        remove build output (keeps the extracted kernel source)"
+	@echo "make clean        remove build output from this tree"
+	@echo "make cacheclean   remove the rigs' build output, logs and results from the cache (keeps kernels and sources)"
 	@echo "make distclean    remove all of $(CACHE)"
 
 check:
@@ -95,14 +113,16 @@ shellcheck:
 	shellcheck -x .ci/run scripts/*.sh
 
 clean:
-	rm -rf $(CACHE)/build $(CACHE)/logs $(CACHE)/results $(CACHE)/checkpatch-ok $(CACHE)/pkg \
-		$(CACHE)/matrix
 	find . -path ./.git -prune -o \( -name '*.o' -o -name '*.ko' \
 		-o -name '*.mod' -o -name '*.mod.c' -o -name '.*.cmd' \
 		-o -name Module.symvers -o -name modules.order \) -exec rm -f {} +
 
+cacheclean:
+	rm -rf $(CACHE)/build $(CACHE)/logs $(CACHE)/results $(CACHE)/checkpatch-ok $(CACHE)/pkg \
+		$(CACHE)/matrix
+
 distclean: clean
 	rm -rf $(CACHE)
 
-.PHONY: help check deps kunit uml-lint kunit-debug module matrix kerneldoc mutants bench checkpatch e2e e2e-ppc64 e2e-mips stress shellcheck \
-	deb rpm pkg-test dkms-install dkms-uninstall clean distclean
+.PHONY: modules modules_install help check deps kunit uml-lint kunit-debug module matrix kerneldoc mutants bench checkpatch e2e e2e-ppc64 e2e-mips stress shellcheck \
+	deb rpm pkg-test dkms-install dkms-uninstall clean cacheclean distclean
