@@ -11,7 +11,6 @@
 #include <linux/ktime.h>
 #include <linux/module.h>
 #include <linux/slab.h>
-#include <linux/timer.h>
 
 #include "suites.h"
 
@@ -126,70 +125,6 @@ static void compat_ktime_helpers(struct kunit *test)
 	a = ktime_get_ns();
 	b = ktime_to_ns(ktime_get());
 	KUNIT_EXPECT_LE(test, a, b);
-}
-
-struct timer_probe {
-	struct timer_list timer;
-	struct completion fired;
-	struct timer_probe *self;
-	int calls;
-};
-
-static void timer_probe_fn(struct timer_list *t)
-{
-	struct timer_probe *p = timer_container_of(p, t, timer);
-
-	/* timer_container_of() found the right containing structure. */
-	if (p->self == p)
-		p->calls++;
-	complete(&p->fired);
-}
-
-/* timer_container_of() in a callback: the structure the timer is in. */
-static void compat_timer_container_of(struct kunit *test)
-{
-	struct timer_probe *p = kunit_kzalloc(test, sizeof(*p), GFP_KERNEL);
-	unsigned long left;
-
-	KUNIT_ASSERT_NOT_NULL(test, p);
-	p->self = p;
-	init_completion(&p->fired);
-	timer_setup(&p->timer, timer_probe_fn, 0);
-	mod_timer(&p->timer, jiffies + 1);
-	left = wait_for_completion_timeout(&p->fired, msecs_to_jiffies(2000));
-	timer_delete_sync(&p->timer);
-	KUNIT_EXPECT_NE(test, left, 0ul);
-	KUNIT_EXPECT_EQ(test, p->calls, 1);
-}
-
-/*
- * timer_delete() and timer_delete_sync(): 1 for a timer that was pending,
- * 0 for one that was not, and a deleted timer never runs.
- */
-static void compat_timer_delete(struct kunit *test)
-{
-	struct timer_probe *p = kunit_kzalloc(test, sizeof(*p), GFP_KERNEL);
-
-	KUNIT_ASSERT_NOT_NULL(test, p);
-	p->self = p;
-	init_completion(&p->fired);
-	timer_setup(&p->timer, timer_probe_fn, 0);
-
-	mod_timer(&p->timer, jiffies + msecs_to_jiffies(20));
-	KUNIT_EXPECT_TRUE(test, timer_pending(&p->timer));
-	KUNIT_EXPECT_EQ(test, timer_delete(&p->timer), 1);
-	KUNIT_EXPECT_FALSE(test, timer_pending(&p->timer));
-	KUNIT_EXPECT_EQ(test, timer_delete(&p->timer), 0);
-
-	mod_timer(&p->timer, jiffies + msecs_to_jiffies(20));
-	KUNIT_EXPECT_EQ(test, timer_delete_sync(&p->timer), 1);
-	KUNIT_EXPECT_FALSE(test, timer_pending(&p->timer));
-	KUNIT_EXPECT_EQ(test, timer_delete_sync(&p->timer), 0);
-
-	KUNIT_EXPECT_EQ(test, wait_for_completion_timeout(&p->fired,
-							  msecs_to_jiffies(40)),
-			0ul);
-	KUNIT_EXPECT_EQ(test, p->calls, 0);
 }
 
 /*
@@ -320,8 +255,6 @@ static struct kunit_case ktb_compat_cases[] = {
 	KUNIT_CASE(compat_hrtimer_setup_abs_monotonic),
 	KUNIT_CASE(compat_hrtimer_update_function),
 	KUNIT_CASE(compat_ktime_helpers),
-	KUNIT_CASE(compat_timer_container_of),
-	KUNIT_CASE(compat_timer_delete),
 	KUNIT_CASE(compat_module_import_ns_string),
 	KUNIT_CASE(compat_kunit_null_expectations),
 	KUNIT_CASE(compat_kunit_assertion_operands),

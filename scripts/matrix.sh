@@ -42,8 +42,7 @@ ROWS=(
 KERNELS=(5.10 6.1 6.12 7.2)
 # Kbuild's probes of a compat/ shim, and the API each stands for.
 PROBES=(KUNIT_VISIBILITY:export_symbol_if_kunit HRTIMER_SETUP:hrtimer_setup
-	HRTIMER_UPDATE_FUNCTION:hrtimer_update_function TIMER_DELETE:timer_delete
-	TIMER_DELETE_SYNC:timer_delete_sync IMPORT_NS_STRING:module_import_ns)
+	HRTIMER_UPDATE_FUNCTION:hrtimer_update_function IMPORT_NS_STRING:module_import_ns)
 
 want=("$@")
 ((${#want[@]})) || want=("${KERNELS[@]}")
