@@ -145,7 +145,7 @@ static void hw_set_gt(struct ktb_mips_timer *t, bool on)
 	s->gt = on;
 }
 
-static const struct ktb_vz_hw_ops sim_hw = {
+static const struct ktb_mips_hw_timer_ops sim_hw = {
 	.host_count = hw_host_count,
 	.host_hz = hw_host_hz,
 	.gtoffset_mask = hw_gtoffset_mask,
@@ -204,7 +204,7 @@ static struct vz_sim *sim_new(struct kunit *test, s64 skew_ppb, s64 step)
 	s->host_base = 0x40000000u;
 	ktb_fake_init(&s->f, 1000 * NSEC_PER_SEC, MHZ100);
 	s->f.t.irq = &sim_irq;
-	s->f.t.vz = &sim_hw;
+	s->f.t.hw = &sim_hw;
 	/*
 	 * The hardware guest Count starts level with the soft Count, as if
 	 * just handed back: unless the core parks it, it then matches every
@@ -234,29 +234,29 @@ static unsigned int sim_irqs(const struct vz_sim *s)
 }
 
 /* The hardware is used only for a running timer it can represent. */
-static void should_use_htimer_policy(struct kunit *test)
+static void hw_timer_given_only_at_host_rate_with_full_gtoffset(struct kunit *test)
 {
 	struct vz_sim *s = sim_new(test, 0, 10);
 
-	KUNIT_EXPECT_TRUE(test, ktb_vz_should_use_htimer(&s->f.t));
+	KUNIT_EXPECT_TRUE(test, ktb_vz_can_give(&s->f.t));
 	s->host_hz = MHZ100 + 1;
-	KUNIT_EXPECT_FALSE(test, ktb_vz_should_use_htimer(&s->f.t));
+	KUNIT_EXPECT_FALSE(test, ktb_vz_can_give(&s->f.t));
 	s->host_hz = MHZ100;
 	s->gtoffset_mask = 0xffffu;
-	KUNIT_EXPECT_FALSE(test, ktb_vz_should_use_htimer(&s->f.t));
+	KUNIT_EXPECT_FALSE(test, ktb_vz_can_give(&s->f.t));
 	s->gtoffset_mask = 0xffffffffu;
 	ktb_mips_set_count_ctl(&s->f.t, 1);
-	KUNIT_EXPECT_FALSE(test, ktb_vz_should_use_htimer(&s->f.t));
+	KUNIT_EXPECT_FALSE(test, ktb_vz_can_give(&s->f.t));
 	ktb_mips_set_count_ctl(&s->f.t, 0);
 	s->cause |= KTB_CAUSE_DC;
-	KUNIT_EXPECT_FALSE(test, ktb_vz_should_use_htimer(&s->f.t));
+	KUNIT_EXPECT_FALSE(test, ktb_vz_can_give(&s->f.t));
 
-	/* ... and acquire then leaves the soft timer in charge. */
-	ktb_vz_acquire(&s->f.t);
+	/* ... and giving then leaves the soft timer in charge. */
+	ktb_vz_give(&s->f.t);
 	KUNIT_EXPECT_FALSE(test, s->gt);
 }
 
-/* Acquire hands over the soft Count; lose takes the hardware Count back. */
+/* Giving hands over the soft Count; taking takes the hardware Count back. */
 static void handoff_carries_count(struct kunit *test)
 {
 	struct vz_sim *s = sim_new(test, 0, 10);
@@ -265,7 +265,7 @@ static void handoff_carries_count(struct kunit *test)
 	ktb_mips_write_compare(&s->f.t, 0x7fffffffu, true);
 	ktb_fake_advance(&s->f, 12345);
 	before = ktb_mips_read_count(&s->f.t);
-	ktb_vz_acquire(&s->f.t);
+	ktb_vz_give(&s->f.t);
 	KUNIT_ASSERT_TRUE(test, s->gt);
 	KUNIT_EXPECT_FALSE(test, s->f.armed);
 	hw = sim_guest_count(s);
@@ -273,7 +273,7 @@ static void handoff_carries_count(struct kunit *test)
 
 	ktb_fake_advance(&s->f, 1000000);
 	hw = sim_guest_count(s);
-	ktb_vz_lose(&s->f.t);
+	ktb_vz_take(&s->f.t);
 	KUNIT_EXPECT_FALSE(test, s->gt);
 	KUNIT_EXPECT_TRUE(test, s->f.armed);
 	after = ktb_mips_read_count(&s->f.t);
@@ -282,15 +282,15 @@ static void handoff_carries_count(struct kunit *test)
 }
 
 /* Compare written by the guest while it owned the timer is kept. */
-static void lose_takes_guest_compare(struct kunit *test)
+static void take_adopts_guest_compare(struct kunit *test)
 {
 	struct vz_sim *s = sim_new(test, 0, 10);
 	u32 c;
 
-	ktb_vz_acquire(&s->f.t);
+	ktb_vz_give(&s->f.t);
 	c = sim_guest_count(s);
 	s->compare = c + 5000;		/* a direct guest write */
-	ktb_vz_lose(&s->f.t);
+	ktb_vz_take(&s->f.t);
 	KUNIT_EXPECT_EQ(test, ktb_mips_read_compare(&s->f.t), c + 5000);
 	ktb_fake_advance(&s->f, 60000);
 	KUNIT_EXPECT_EQ(test, sim_irqs(s), 1u);
@@ -315,11 +315,11 @@ static void window_desc(const struct window_case *w, char *desc)
 KUNIT_ARRAY_PARAM(window, windows, window_desc);
 
 /*
- * Compare at every position around an acquire: the interrupt is raised
+ * Compare at every position around a give: the interrupt is raised
  * (by the soft timer, the handoff check or the hardware) if and only if
  * the guest Count passed Compare.
  */
-static void acquire_window_loses_nothing(struct kunit *test)
+static void give_window_loses_nothing(struct kunit *test)
 {
 	const struct window_case *w = test->param_value;
 	int k;
@@ -334,7 +334,7 @@ static void acquire_window_loses_nothing(struct kunit *test)
 		if (k > 0)
 			ktb_mips_write_compare(&s->f.t, compare, true);
 		start = ktb_mips_read_count(&s->f.t);
-		ktb_vz_acquire(&s->f.t);
+		ktb_vz_give(&s->f.t);
 		end = sim_guest_count(s);
 		ktb_fake_advance(&s->f, w->step);
 		end = sim_guest_count(s);
@@ -349,8 +349,8 @@ static void acquire_window_loses_nothing(struct kunit *test)
 	}
 }
 
-/* The same around a lose, with Compare set by the guest in hardware. */
-static void lose_window_loses_nothing(struct kunit *test)
+/* The same around a take, with Compare set by the guest in hardware. */
+static void take_window_loses_nothing(struct kunit *test)
 {
 	const struct window_case *w = test->param_value;
 	int k;
@@ -360,12 +360,12 @@ static void lose_window_loses_nothing(struct kunit *test)
 		u32 start, end, compare;
 
 		ktb_fake_advance(&s->f, 100000);
-		ktb_vz_acquire(&s->f.t);
+		ktb_vz_give(&s->f.t);
 		KUNIT_ASSERT_TRUE(test, s->gt);
 		start = sim_guest_count(s);
 		compare = start + k;
 		s->compare = compare;
-		ktb_vz_lose(&s->f.t);
+		ktb_vz_take(&s->f.t);
 		end = ktb_mips_read_count(&s->f.t);
 
 		if ((s32)(end - compare) >= 0)
@@ -400,9 +400,9 @@ static void handoffs_never_go_backwards(struct kunit *test)
 	last = first;
 	for (i = 0; i < 2000; i++) {
 		if (i & 1)
-			ktb_vz_lose(&s->f.t);
+			ktb_vz_take(&s->f.t);
 		else
-			ktb_vz_acquire(&s->f.t);
+			ktb_vz_give(&s->f.t);
 		now = sim_guest_count(s);
 		KUNIT_ASSERT_GE_MSG(test, (s32)(now - last), 0,
 				    "handoff %d: %u after %u", i, now, last);
@@ -511,11 +511,11 @@ static void compare_write_without_ack_keeps_ti(struct kunit *test)
 }
 
 static struct kunit_case ktb_mips_vz_cases[] = {
-	KUNIT_CASE(should_use_htimer_policy),
+	KUNIT_CASE(hw_timer_given_only_at_host_rate_with_full_gtoffset),
 	KUNIT_CASE(handoff_carries_count),
-	KUNIT_CASE(lose_takes_guest_compare),
-	KUNIT_CASE_PARAM(acquire_window_loses_nothing, window_gen_params),
-	KUNIT_CASE_PARAM(lose_window_loses_nothing, window_gen_params),
+	KUNIT_CASE(take_adopts_guest_compare),
+	KUNIT_CASE_PARAM(give_window_loses_nothing, window_gen_params),
+	KUNIT_CASE_PARAM(take_window_loses_nothing, window_gen_params),
 	KUNIT_CASE_PARAM(handoffs_never_go_backwards, window_gen_params),
 	KUNIT_CASE_PARAM(restore_drift_policy, drift_gen_params),
 	KUNIT_CASE(compare_write_keeps_hardware_parked),

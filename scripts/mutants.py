@@ -29,7 +29,7 @@ MUTANTS = {
 
 	if (ack)
 		t->irq->dequeue(t);
-	else if (t->vz)""",
+	else if (t->hw)""",
    """	if (ack)
 		t->irq->dequeue(t);
 	running = !ktb_mips_timer_stopped(t);
@@ -38,7 +38,7 @@ MUTANTS = {
 
 	if (ack)
 		;
-	else if (t->vz)"""),
+	else if (t->hw)"""),
  "M3 Cause: bits before the stop": ("src/core/mips_timer.c",
    """		ktb_change_cause(t, KTB_CAUSE_DC, KTB_CAUSE_DC);
 		if (!ktb_master_disabled(t))
@@ -77,14 +77,14 @@ MUTANTS = {
    "	*dec_expires = host_tb + offset;\n	return true;", "	return true;"),
  "M14 TB offset rounded down": ("src/core/ppc_tb.c",
    "	return (raw + KTB_TB_LOW_MASK) & ~KTB_TB_LOW_MASK;", "	return raw & ~KTB_TB_LOW_MASK;"),
- "M15 VZ acquire: no check of the handoff window": ("src/core/mips_vz.c",
-   "	if (ktb_passed(start, now, t->compare))\n		t->irq->queue(t);", "	(void)now;"),
- "M16 VZ lose: no check of the save window": ("src/core/mips_vz.c",
-   "	if (ktb_passed(before, end, compare))\n		t->irq->queue(t);\n\n	t->compare", "\n	t->compare"),
+ "M15 VZ give: no check of the handoff window": ("src/core/mips_vz.c",
+   "	if (passed(start, now, t->compare))\n		t->irq->queue(t);", "	(void)now;"),
+ "M16 VZ take: no check of the save window": ("src/core/mips_vz.c",
+   "	if (passed(before, end, compare))\n		t->irq->queue(t);\n\n	t->compare", "\n	t->compare"),
  "M17 VZ restore: drift always into the bias": ("src/core/mips_timer.c",
    "	if (drift < min_drift) {", "	if (1) {"),
- "M18 VZ: no GTOffset park on Compare write": ("src/core/mips_vz.c",
-   "	t->vz->write_gtoffset(t, compare - t->vz->host_count(t));", "	(void)compare;"),
+ "M18 VZ: no GTOffset park on Compare write": ("src/core/mips_timer.c",
+   "	t->hw->write_gtoffset(t, compare - t->hw->host_count(t));", "	(void)compare;"),
  "M19 hrtimer_setup shim forgets the callback": ("compat/linux/hrtimer.h",
    "		function = ktb_hrtimer_dummy_timeout;\n	timer->function = function;\n",
    "		function = ktb_hrtimer_dummy_timeout;\n"),

@@ -11,7 +11,6 @@
 #include <kunit/visibility.h>
 
 #include "core/mips_timer.h"
-#include "core/mips_vz.h"
 
 static bool ktb_master_disabled(const struct ktb_mips_timer *t)
 {
@@ -24,6 +23,8 @@ static bool ktb_master_disabled(const struct ktb_mips_timer *t)
  *
  * Count stops while either the master disable (COUNT_CTL.DC) or the
  * guest's own Cause.DC is set.
+ *
+ * Upstream: kvm_mips_count_disabled() in arch/mips/kvm/emulate.c.
  *
  * Return: true if Count is not advancing.
  */
@@ -55,6 +56,8 @@ static ktime_t ktb_count_time(struct ktb_mips_timer *t)
  * periods (@count_dyn_bias, recomputed only when @now leaves the cached
  * period). The reduced time is below count_period, which is what the
  * division-free scaling of mips_scale.h needs to be exact.
+ *
+ * Upstream: kvm_mips_ktime_to_count() in arch/mips/kvm/emulate.c.
  *
  * Return: the scaled time, truncated to 32 bits.
  */
@@ -188,6 +191,8 @@ static u32 ktb_read_count_running(struct ktb_mips_timer *t, ktime_t now)
  * An interrupt due at or before the returned time has been raised when
  * this returns; none after it will be.
  *
+ * Upstream: kvm_mips_freeze_hrtimer() in arch/mips/kvm/emulate.c.
+ *
  * Return: the time of the sample.
  */
 ktime_t ktb_mips_freeze(struct ktb_mips_timer *t, u32 *count)
@@ -209,6 +214,8 @@ EXPORT_SYMBOL_IF_KUNIT(ktb_mips_freeze);
  *
  * Compare equal to @count means a whole 2^32-tick period away: a match at
  * @count itself is the caller's business (ktb_mips_freeze() handles it).
+ *
+ * Upstream: kvm_mips_resume_hrtimer() in arch/mips/kvm/emulate.c.
  */
 void ktb_mips_resume(struct ktb_mips_timer *t, ktime_t now, u32 count)
 {
@@ -224,6 +231,9 @@ EXPORT_SYMBOL_IF_KUNIT(ktb_mips_resume);
  * @t: the timer.
  *
  * A read while running may raise a timer interrupt that is due.
+ *
+ * Upstream: kvm_mips_read_count() with kvm_mips_read_count_running() in
+ * arch/mips/kvm/emulate.c.
  *
  * Return: the guest's Count.
  */
@@ -242,6 +252,8 @@ EXPORT_SYMBOL_IF_KUNIT(ktb_mips_read_count);
  *
  * The bias is recomputed so Count continues from @count; while stopped the
  * value is also kept as the frozen Count.
+ *
+ * Upstream: kvm_mips_write_count() in arch/mips/kvm/emulate.c.
  */
 void ktb_mips_write_count(struct ktb_mips_timer *t, u32 count)
 {
@@ -277,6 +289,8 @@ EXPORT_SYMBOL_IF_KUNIT(ktb_mips_timer_init);
  * ktb_mips_timer_reset() - start the timer from Count 0 at a given rate
  * @t:  the timer.
  * @hz: rate, 1 .. NSEC_PER_SEC.
+ *
+ * Upstream: kvm_mips_init_count() in arch/mips/kvm/emulate.c.
  */
 void ktb_mips_timer_reset(struct ktb_mips_timer *t, u32 hz)
 {
@@ -306,6 +320,9 @@ EXPORT_SYMBOL_IF_KUNIT(ktb_mips_timer_release);
  * next equals Compare if nothing changes.
  *
  * Context: the expiry timer's callback (hard or soft interrupt).
+ * Upstream: kvm_mips_count_timeout() and the comparecount callback in
+ * arch/mips/kvm/emulate.c.
+ *
  * Return: the new expiry; the caller re-arms the timer with it.
  */
 ktime_t ktb_mips_timer_expired(struct ktb_mips_timer *t)
@@ -320,6 +337,23 @@ ktime_t ktb_mips_timer_expired(struct ktb_mips_timer *t)
 EXPORT_SYMBOL_IF_KUNIT(ktb_mips_timer_expired);
 
 /**
+ * ktb_mips_park_hw_count() - keep an idle hardware guest Count at Compare
+ * @t:       a timer with a hardware guest timer (@t->hw), which the guest
+ *           does not have now (this model runs the timer).
+ * @compare: the guest's Compare.
+ *
+ * The hardware Count is placed at Compare, and so just past a match: it
+ * cannot raise an interrupt of its own for close to a whole Count period.
+ * Upstream keeps the hardware timer of a vCPU that is not running in the
+ * same place (kvm_vz_lose_htimer() in arch/mips/kvm/vz.c).
+ */
+void ktb_mips_park_hw_count(struct ktb_mips_timer *t, u32 compare)
+{
+	t->hw->write_gtoffset(t, compare - t->hw->host_count(t));
+}
+EXPORT_SYMBOL_IF_KUNIT(ktb_mips_park_hw_count);
+
+/**
  * ktb_mips_write_compare() - set CP0 Compare
  * @t:       the timer.
  * @compare: new Compare.
@@ -330,6 +364,8 @@ EXPORT_SYMBOL_IF_KUNIT(ktb_mips_timer_expired);
  * that window: acknowledging before the freeze could drop an interrupt the
  * freeze raises for the old Compare, and acknowledging after it could drop
  * one for the new Compare.
+ *
+ * Upstream: kvm_mips_write_compare() in arch/mips/kvm/emulate.c.
  */
 void ktb_mips_write_compare(struct ktb_mips_timer *t, u32 compare, bool ack)
 {
@@ -351,9 +387,9 @@ void ktb_mips_write_compare(struct ktb_mips_timer *t, u32 compare, bool ack)
 	 * could match the new Compare in between. Stay on this CPU until
 	 * both are written.
 	 */
-	if (t->vz && delta > 0) {
+	if (t->hw && delta > 0) {
 		preempt_disable();
-		ktb_vz_park(t, compare);
+		ktb_mips_park_hw_count(t, compare);
 	}
 
 	running = !ktb_mips_timer_stopped(t);
@@ -362,13 +398,13 @@ void ktb_mips_write_compare(struct ktb_mips_timer *t, u32 compare, bool ack)
 
 	if (ack)
 		t->irq->dequeue(t);
-	else if (t->vz)
+	else if (t->hw)
 		cause = t->irq->read_cause(t);
 
 	t->compare = compare;
-	if (t->vz) {
+	if (t->hw) {
 		/* A hardware Compare write clears Cause.TI: keep it. */
-		t->vz->write_guest_compare(t, compare);
+		t->hw->write_guest_compare(t, compare);
 		if (cause & KTB_CAUSE_TI)
 			t->irq->write_cause(t, cause);
 		if (delta > 0)
@@ -379,8 +415,8 @@ void ktb_mips_write_compare(struct ktb_mips_timer *t, u32 compare, bool ack)
 		ktb_mips_resume(t, now, count);
 
 	/* Moving backward: only now may the hardware Count follow. */
-	if (t->vz && delta <= 0)
-		ktb_vz_park(t, compare);
+	if (t->hw && delta <= 0)
+		ktb_mips_park_hw_count(t, compare);
 }
 EXPORT_SYMBOL_IF_KUNIT(ktb_mips_write_compare);
 
@@ -403,6 +439,10 @@ static void ktb_change_cause(struct ktb_mips_timer *t, u32 mask, u32 value)
  * to @value, and starting writes the bits first, so an interrupt due right
  * after the start is not overwritten. While stopped by Cause.DC, no time
  * passes for Count.
+ *
+ * Upstream: kvm_mips_count_disable_cause() and
+ * kvm_mips_count_enable_cause(), as the guest's Cause write calls them in
+ * arch/mips/kvm/emulate.c.
  */
 void ktb_mips_write_cause(struct ktb_mips_timer *t, u32 value, u32 mask)
 {
@@ -503,6 +543,8 @@ static void ktb_master_enable(struct ktb_mips_timer *t)
  * it resumes Count as if it had never stopped. Setting DC again while set
  * keeps the recorded time.
  *
+ * Upstream: kvm_mips_set_count_ctl() in arch/mips/kvm/emulate.c.
+ *
  * Return: 0, or -EINVAL for reserved bits (nothing changed).
  */
 int ktb_mips_set_count_ctl(struct ktb_mips_timer *t, s64 ctl)
@@ -538,6 +580,8 @@ EXPORT_SYMBOL_IF_KUNIT(ktb_mips_set_count_ctl);
  * Only records the time; the bias is untouched. A future time is refused
  * because the interrupt check on re-enable could then miss a whole period.
  *
+ * Upstream: kvm_mips_set_count_resume() in arch/mips/kvm/emulate.c.
+ *
  * Return: 0, or -EINVAL if negative or in the future (nothing changed).
  */
 int ktb_mips_set_count_resume(struct ktb_mips_timer *t, s64 resume_ns)
@@ -556,6 +600,8 @@ EXPORT_SYMBOL_IF_KUNIT(ktb_mips_set_count_resume);
  *
  * Count is continuous across the change: the bias is recomputed at the
  * new rate for the instant of the change.
+ *
+ * Upstream: kvm_mips_set_count_hz() in arch/mips/kvm/emulate.c.
  *
  * Return: 0, or -EINVAL if out of range (nothing changed).
  */
@@ -600,6 +646,8 @@ EXPORT_SYMBOL_IF_KUNIT(ktb_mips_set_count_hz);
  * freeze) and is made up by letting Count jump forward a little; a large
  * one moves the bias instead of jumping. If the hardware is ahead, the bias
  * takes the difference so that Count never goes backwards.
+ *
+ * Upstream: kvm_mips_restore_hrtimer() in arch/mips/kvm/emulate.c.
  *
  * Return: the drift absorbed into the bias, in ticks (0 if none).
  */

@@ -38,7 +38,6 @@
 #define KTB_MIPS_DEFAULT_HZ	100000000u
 
 struct ktb_mips_timer;
-struct ktb_vz_hw_ops;
 
 /**
  * struct ktb_mips_clock_ops - where time and the expiry timer come from
@@ -74,10 +73,40 @@ struct ktb_mips_irq_ops {
 };
 
 /**
+ * struct ktb_mips_hw_timer_ops - a hardware guest timer's registers (VZ)
+ * @host_count:          root CP0 Count.
+ * @host_hz:             rate of the root CP0 Count.
+ * @gtoffset_mask:       implemented bits of CP0 GTOffset.
+ * @write_gtoffset:      set CP0 GTOffset (guest Count = root Count + it).
+ * @guest_count:         guest CP0 Count.
+ * @guest_compare:       guest CP0 Compare.
+ * @write_guest_compare: set guest CP0 Compare (clears guest Cause.TI).
+ * @guest_cause:         guest CP0 Cause.
+ * @write_guest_cause:   set guest CP0 Cause.
+ * @gt:                  whether GuestCtl0.GT gives the guest the timer.
+ * @set_gt:              set or clear GuestCtl0.GT.
+ */
+struct ktb_mips_hw_timer_ops {
+	u32 (*host_count)(struct ktb_mips_timer *t);
+	u32 (*host_hz)(struct ktb_mips_timer *t);
+	u32 (*gtoffset_mask)(struct ktb_mips_timer *t);
+	void (*write_gtoffset)(struct ktb_mips_timer *t, u32 offset);
+	u32 (*guest_count)(struct ktb_mips_timer *t);
+	u32 (*guest_compare)(struct ktb_mips_timer *t);
+	void (*write_guest_compare)(struct ktb_mips_timer *t, u32 compare);
+	u32 (*guest_cause)(struct ktb_mips_timer *t);
+	void (*write_guest_cause)(struct ktb_mips_timer *t, u32 cause);
+	bool (*gt)(struct ktb_mips_timer *t);
+	void (*set_gt)(struct ktb_mips_timer *t, bool on);
+};
+
+/**
  * struct ktb_mips_timer - per-vCPU guest timer state
  * @clock:        time source and expiry timer.
  * @irq:          guest interrupt delivery and Cause access.
- * @vz:           hardware guest timer, or NULL under trap-and-emulate.
+ * @hw:           the hardware guest timer's registers where the guest has
+ *                one (VZ; mips_vz.c hands the timer to and from it), else
+ *                NULL (trap-and-emulate).
  * @expires:      absolute time the expiry timer was last armed for.
  * @count_period: nanoseconds per 2^32 ticks at @count_hz.
  * @scale:        constants of the conversions at @count_hz, so that they do
@@ -95,7 +124,7 @@ struct ktb_mips_irq_ops {
 struct ktb_mips_timer {
 	const struct ktb_mips_clock_ops *clock;
 	const struct ktb_mips_irq_ops *irq;
-	const struct ktb_vz_hw_ops *vz;
+	const struct ktb_mips_hw_timer_ops *hw;
 	ktime_t expires;
 	u64 count_period;
 	struct ktb_mips_scale scale;
@@ -120,6 +149,7 @@ ktime_t ktb_mips_timer_expired(struct ktb_mips_timer *t);
 bool ktb_mips_timer_stopped(struct ktb_mips_timer *t);
 u32 ktb_mips_read_count(struct ktb_mips_timer *t);
 void ktb_mips_write_count(struct ktb_mips_timer *t, u32 count);
+void ktb_mips_park_hw_count(struct ktb_mips_timer *t, u32 compare);
 void ktb_mips_write_compare(struct ktb_mips_timer *t, u32 compare, bool ack);
 void ktb_mips_set_cause(struct ktb_mips_timer *t, u32 value);
 void ktb_mips_write_cause(struct ktb_mips_timer *t, u32 value, u32 mask);

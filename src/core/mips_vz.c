@@ -13,58 +13,48 @@
  * True if @compare lies in (@start, @end] on the 32-bit Count circle, i.e.
  * Count passed it while moving from @start to @end.
  */
-static bool ktb_passed(u32 start, u32 end, u32 compare)
+static bool passed(u32 start, u32 end, u32 compare)
 {
 	return end - start > compare - start - 1;
 }
 
 /**
- * ktb_vz_should_use_htimer() - whether the hardware can run this timer
+ * ktb_vz_can_give() - whether the hardware can run this timer
  * @t: the timer.
  *
  * Only a running timer at exactly the root Count rate can be handed over,
  * and only if GTOffset is as wide as Count.
  *
- * Return: true if ktb_vz_acquire() would hand the timer to the hardware.
+ * Upstream: kvm_vz_should_use_htimer() in arch/mips/kvm/vz.c.
+ *
+ * Return: true if ktb_vz_give() would hand the timer to the hardware.
  */
-bool ktb_vz_should_use_htimer(struct ktb_mips_timer *t)
+bool ktb_vz_can_give(struct ktb_mips_timer *t)
 {
 	return !ktb_mips_timer_stopped(t) &&
-	       t->vz->host_hz(t) == t->count_hz &&
-	       t->vz->gtoffset_mask(t) == 0xffffffffu;
+	       t->hw->host_hz(t) == t->count_hz &&
+	       t->hw->gtoffset_mask(t) == 0xffffffffu;
 }
-EXPORT_SYMBOL_IF_KUNIT(ktb_vz_should_use_htimer);
+EXPORT_SYMBOL_IF_KUNIT(ktb_vz_can_give);
 
 /**
- * ktb_vz_park() - keep the idle hardware guest Count at Compare
- * @t:       the timer, owned by the soft timer.
- * @compare: the guest's Compare.
- *
- * While the soft timer owns the guest timer, the hardware Count is placed
- * just past Compare so that it cannot raise an interrupt of its own for
- * close to a whole period.
- */
-void ktb_vz_park(struct ktb_mips_timer *t, u32 compare)
-{
-	t->vz->write_gtoffset(t, compare - t->vz->host_count(t));
-}
-EXPORT_SYMBOL_IF_KUNIT(ktb_vz_park);
-
-/**
- * ktb_vz_acquire() - give the guest the hardware timer
+ * ktb_vz_give() - give the guest the hardware timer
  * @t: the timer.
  *
  * Does nothing if the hardware already owns it or cannot run it.
  *
+ * Upstream: kvm_vz_acquire_htimer() with _kvm_vz_restore_htimer() in
+ * arch/mips/kvm/vz.c.
+ *
  * Context: preemption disabled, vCPU loaded on this CPU.
  */
-void ktb_vz_acquire(struct ktb_mips_timer *t)
+void ktb_vz_give(struct ktb_mips_timer *t)
 {
-	const struct ktb_vz_hw_ops *hw = t->vz;
+	const struct ktb_mips_hw_timer_ops *hw = t->hw;
 	unsigned long flags;
 	u32 start, now;
 
-	if (hw->gt(t) || !ktb_vz_should_use_htimer(t))
+	if (hw->gt(t) || !ktb_vz_can_give(t))
 		return;
 
 	hw->set_gt(t, true);
@@ -82,23 +72,26 @@ void ktb_vz_acquire(struct ktb_mips_timer *t)
 	 * interrupt for a match the handover itself stepped over.
 	 */
 	now = hw->guest_count(t);
-	if (ktb_passed(start, now, t->compare))
+	if (passed(start, now, t->compare))
 		t->irq->queue(t);
 }
-EXPORT_SYMBOL_IF_KUNIT(ktb_vz_acquire);
+EXPORT_SYMBOL_IF_KUNIT(ktb_vz_give);
 
 /**
- * ktb_vz_lose() - take the timer back from the hardware
+ * ktb_vz_take() - take the timer back from the hardware
  * @t: the timer.
  *
  * The guest may have changed Compare directly while it owned the timer;
  * that value is taken over. Count continues from the hardware Count.
  *
+ * Upstream: kvm_vz_lose_htimer() with _kvm_vz_save_htimer() in
+ * arch/mips/kvm/vz.c.
+ *
  * Context: preemption disabled, vCPU loaded on this CPU.
  */
-void ktb_vz_lose(struct ktb_mips_timer *t)
+void ktb_vz_take(struct ktb_mips_timer *t)
 {
-	const struct ktb_vz_hw_ops *hw = t->vz;
+	const struct ktb_mips_hw_timer_ops *hw = t->hw;
 	u32 compare, cause, before, end;
 	ktime_t before_time;
 
@@ -117,13 +110,13 @@ void ktb_vz_lose(struct ktb_mips_timer *t)
 	before = hw->guest_count(t);
 	cause = hw->guest_cause(t);
 	end = hw->guest_count(t);
-	if (ktb_passed(before, end, compare))
+	if (passed(before, end, compare))
 		t->irq->queue(t);
 
 	t->compare = compare;
 	ktb_mips_restore(t, before_time, end, KTB_VZ_MIN_DRIFT);
 
-	ktb_vz_park(t, compare);
+	ktb_mips_park_hw_count(t, compare);
 	hw->write_guest_cause(t, cause);
 }
-EXPORT_SYMBOL_IF_KUNIT(ktb_vz_lose);
+EXPORT_SYMBOL_IF_KUNIT(ktb_vz_take);

@@ -14,37 +14,8 @@
  */
 #define KTB_VZ_MIN_DRIFT	(-0x10000)
 
-/**
- * struct ktb_vz_hw_ops - the VZ registers the handoff uses
- * @host_count:          root CP0 Count.
- * @host_hz:             rate of the root CP0 Count.
- * @gtoffset_mask:       implemented bits of CP0 GTOffset.
- * @write_gtoffset:      set CP0 GTOffset (guest Count = root Count + it).
- * @guest_count:         guest CP0 Count.
- * @guest_compare:       guest CP0 Compare.
- * @write_guest_compare: set guest CP0 Compare (clears guest Cause.TI).
- * @guest_cause:         guest CP0 Cause.
- * @write_guest_cause:   set guest CP0 Cause.
- * @gt:                  whether GuestCtl0.GT gives the guest the timer.
- * @set_gt:              set or clear GuestCtl0.GT.
- */
-struct ktb_vz_hw_ops {
-	u32 (*host_count)(struct ktb_mips_timer *t);
-	u32 (*host_hz)(struct ktb_mips_timer *t);
-	u32 (*gtoffset_mask)(struct ktb_mips_timer *t);
-	void (*write_gtoffset)(struct ktb_mips_timer *t, u32 offset);
-	u32 (*guest_count)(struct ktb_mips_timer *t);
-	u32 (*guest_compare)(struct ktb_mips_timer *t);
-	void (*write_guest_compare)(struct ktb_mips_timer *t, u32 compare);
-	u32 (*guest_cause)(struct ktb_mips_timer *t);
-	void (*write_guest_cause)(struct ktb_mips_timer *t, u32 cause);
-	bool (*gt)(struct ktb_mips_timer *t);
-	void (*set_gt)(struct ktb_mips_timer *t, bool on);
-};
-
-bool ktb_vz_should_use_htimer(struct ktb_mips_timer *t);
-void ktb_vz_acquire(struct ktb_mips_timer *t);
-void ktb_vz_lose(struct ktb_mips_timer *t);
-void ktb_vz_park(struct ktb_mips_timer *t, u32 compare);
+bool ktb_vz_can_give(struct ktb_mips_timer *t);
+void ktb_vz_give(struct ktb_mips_timer *t);
+void ktb_vz_take(struct ktb_mips_timer *t);
 
 #endif /* KTB_CORE_MIPS_VZ_H */

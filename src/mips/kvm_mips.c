@@ -249,7 +249,7 @@ struct ktb_mips_vcpu *ktb_mips_owned(struct kvm_vcpu *vcpu)
  */
 static void ktb_sync_compare(struct ktb_mips_vcpu *v)
 {
-	if (!v->t.vz)
+	if (!v->t.hw)
 		ktb_mips_set_guest_compare(v, v->t.compare);
 }
 
@@ -363,7 +363,7 @@ static void ktb_start(struct ktb_mips_vcpu *v)
 {
 	ktime_t expires;
 
-	if (ktb_mips_mode_vz) {
+	if (ktb_mips_mode_hw_timer) {
 		ktb_adopt(v);
 		return;
 	}
@@ -401,7 +401,7 @@ static struct ktb_mips_vcpu *ktb_own(struct kvm_vcpu *vcpu, bool fresh)
 	v->vcpu = vcpu;
 	v->cpu = -1;
 	ktb_mips_timer_init(&v->t, &ktb_vcpu_clock, &ktb_irq);
-	v->t.vz = ktb_mips_mode_vz;
+	v->t.hw = ktb_mips_mode_hw_timer;
 
 	mutex_lock(&ktb_lock);
 	/*

@@ -106,7 +106,7 @@ int ktb_mips_dispatch(struct kvm_vcpu *vcpu, enum ktb_emul how,
 		      int (*handler)(struct kvm_vcpu *vcpu));
 
 /* The mode file (trap_emul.c or vz.c), for kvm_mips.c. */
-extern const struct ktb_vz_hw_ops *const ktb_mips_mode_vz;
+extern const struct ktb_mips_hw_timer_ops *const ktb_mips_mode_hw_timer;
 u32 ktb_mips_guest_compare(struct ktb_mips_vcpu *v);
 void ktb_mips_set_guest_compare(struct ktb_mips_vcpu *v, u32 compare);
 u32 ktb_mips_guest_cause(struct ktb_mips_vcpu *v);

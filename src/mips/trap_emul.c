@@ -36,7 +36,7 @@
 #define KTB_TE_READ_RETRIES	3
 
 /* No hardware guest timer. */
-const struct ktb_vz_hw_ops *const ktb_mips_mode_vz;
+const struct ktb_mips_hw_timer_ops *const ktb_mips_mode_hw_timer;
 
 /**
  * ktb_mips_guest_compare() - the guest's CP0 Compare as the kernel holds it

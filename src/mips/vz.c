@@ -124,7 +124,7 @@ static void ktb_vz_set_gt(struct ktb_mips_timer *t, bool on)
 	back_to_back_c0_hazard();
 }
 
-static const struct ktb_vz_hw_ops ktb_vz_hw = {
+static const struct ktb_mips_hw_timer_ops ktb_vz_hw = {
 	.host_count = ktb_vz_host_count,
 	.host_hz = ktb_vz_host_hz,
 	.gtoffset_mask = ktb_vz_gtoffset_mask,
@@ -139,7 +139,7 @@ static const struct ktb_vz_hw_ops ktb_vz_hw = {
 };
 
 /* Owned timers hand over to and from the hardware guest timer. */
-const struct ktb_vz_hw_ops *const ktb_mips_mode_vz = &ktb_vz_hw;
+const struct ktb_mips_hw_timer_ops *const ktb_mips_mode_hw_timer = &ktb_vz_hw;
 
 /**
  * ktb_mips_guest_compare() - the guest's CP0 Compare
@@ -217,16 +217,16 @@ void ktb_mips_mode_adopted(struct ktb_mips_vcpu *v)
 }
 
 /* Give the guest the hardware timer if the policy allows. */
-static void ktb_vz_give(struct ktb_mips_vcpu *v)
+static void give_hw_timer(struct ktb_mips_vcpu *v)
 {
-	ktb_vz_acquire(&v->t);
+	ktb_vz_give(&v->t);
 	WRITE_ONCE(v->hw_timer, ktb_vz_gt(&v->t));
 }
 
 /* Run the guest timer on the core from here on. */
-static void ktb_vz_take(struct ktb_mips_vcpu *v)
+static void take_hw_timer(struct ktb_mips_vcpu *v)
 {
-	ktb_vz_lose(&v->t);
+	ktb_vz_take(&v->t);
 	WRITE_ONCE(v->hw_timer, false);
 }
 
@@ -241,7 +241,7 @@ static void ktb_vz_take(struct ktb_mips_vcpu *v)
  */
 void ktb_mips_mode_put(struct ktb_mips_vcpu *v)
 {
-	ktb_vz_take(v);
+	take_hw_timer(v);
 }
 
 /*
@@ -260,7 +260,7 @@ static enum ktb_emul ktb_vz_exit(struct ktb_mips_vcpu *v)
 	if (gexc != MIPS_GCTL0_GEXC_GPSI && gexc != MIPS_GCTL0_GEXC_GSFC)
 		return KTB_EMUL_OTHER;
 	/* Either may touch the timer, and WAIT sleeps on the core's. */
-	ktb_vz_take(v);
+	take_hw_timer(v);
 	if (!cpu_has_badinstr)
 		return KTB_EMUL_KERNEL;
 	if (!ktb_mips_decode_timer_insn(vcpu->arch.host_cp0_badinstr, &insn))
@@ -314,7 +314,7 @@ static int ktb_vz_handle_guest_exit(struct kvm_vcpu *vcpu)
 	 */
 	if (v && ret == RESUME_GUEST) {
 		preempt_disable();
-		ktb_vz_give(v);
+		give_hw_timer(v);
 		preempt_enable();
 	}
 	ktb_mips_leave_guest_exit(hold);
@@ -334,7 +334,7 @@ static void ktb_vz_vcpu_reenter(struct kvm_vcpu *vcpu)
 	ktb_mips_enter();
 	v = ktb_mips_owned(vcpu);
 	if (v)
-		ktb_vz_give(v);
+		give_hw_timer(v);
 	ktb_mips_kernel_cb->vcpu_reenter(vcpu);
 	ktb_mips_exit();
 }
