@@ -168,24 +168,3 @@ u32 ktb_fake_peek_count(const struct ktb_fake *f)
 {
 	return ktb_mips_peek_count(&f->t, ns_to_ktime(f->now));
 }
-
-/**
- * ktb_ref_scaled_mod32() - reference tick arithmetic for the tests
- * @a: nanoseconds, < 2^63.
- * @b: rate in Hz, <= NSEC_PER_SEC.
- *
- * floor(@a * @b / 10^9) mod 2^32, from the 96-bit product split into
- * 32-bit halves; independent of the core, which instead reduces time
- * modulo a Count period to keep the product within 64 bits.
- *
- * Return: the low 32 bits of the scaled value.
- */
-u32 ktb_ref_scaled_mod32(u64 a, u32 b)
-{
-	u64 lo = (a & 0xffffffffu) * b;
-	u64 hi = (a >> 32) * b + (lo >> 32);
-	u32 rem;
-
-	div_u64_rem(hi, NSEC_PER_SEC, &rem);
-	return div_u64(((u64)rem << 32) | (lo & 0xffffffffu), NSEC_PER_SEC);
-}

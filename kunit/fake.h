@@ -45,6 +45,5 @@ void ktb_fake_advance(struct ktb_fake *f, s64 ns);
 void ktb_fake_set_time(struct ktb_fake *f, s64 now);
 bool ktb_fake_pending(const struct ktb_fake *f);
 u32 ktb_fake_peek_count(const struct ktb_fake *f);
-u32 ktb_ref_scaled_mod32(u64 a, u32 b);
 
 #endif /* KTB_KUNIT_FAKE_H */

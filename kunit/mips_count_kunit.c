@@ -6,15 +6,8 @@
 #include <linux/math64.h>
 
 #include "fake.h"
+#include "ref.h"
 #include "suites.h"
-
-#define MHZ100		100000000u
-#define GHZ		1000000000u
-
-static u64 ref_period(u32 hz)
-{
-	return div64_u64((u64)NSEC_PER_SEC << 32, hz);
-}
 
 /* The spec: only the position of @now within its period counts. */
 static u32 ref_count(u32 bias, u64 now, u32 hz)
@@ -22,7 +15,7 @@ static u32 ref_count(u32 bias, u64 now, u32 hz)
 	u64 in_period;
 
 	div64_u64_rem(now, ref_period(hz), &in_period);
-	return bias + ktb_ref_scaled_mod32(in_period, hz);
+	return bias + ref_scaled_mod32(in_period, hz);
 }
 
 /*
@@ -114,7 +107,7 @@ static void count_is_ideal_for_exact_rates(struct kunit *test)
 		for (j = 0; j < ARRAY_SIZE(when); j++) {
 			f->now = when[j];
 			KUNIT_EXPECT_EQ_MSG(test, ktb_mips_read_count(&f->t),
-					    ktb_ref_scaled_mod32(when[j], exact[i]),
+					    ref_scaled_mod32(when[j], exact[i]),
 					    "hz=%u now=%llu", exact[i], when[j]);
 		}
 	}

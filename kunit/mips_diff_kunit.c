@@ -71,6 +71,7 @@
 #include <linux/time64.h>
 
 #include "fake.h"
+#include "ref.h"
 #include "suites.h"
 
 #define DIFF_DEFAULT_OPS	4000
@@ -124,11 +125,6 @@ struct ref_timer {
 	s64 expiry;
 	unsigned int irqs;
 };
-
-static u64 ref_period(u32 hz)
-{
-	return div_u64((u64)NSEC_PER_SEC << 32, hz);
-}
 
 /*
  * Ticks elapsed at time @ns, modulo 2^32. Reducing @ns modulo the period

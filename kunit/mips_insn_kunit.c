@@ -9,9 +9,8 @@
 
 #include "core/mips_insn.h"
 #include "fake.h"
+#include "ref.h"
 #include "suites.h"
-
-#define MHZ100		100000000u
 
 struct insn_case {
 	const char *name;

@@ -8,9 +8,9 @@
 #include <linux/math64.h>
 
 #include "fake.h"
+#include "ref.h"
 #include "suites.h"
 
-#define MHZ100		100000000u
 #define START		(3600 * NSEC_PER_SEC)
 
 /* Two fakes started together: one is stopped and restarted, one is not. */

@@ -31,6 +31,7 @@
 #include <linux/time64.h>
 
 #include "core/mips_scale.h"
+#include "ref.h"
 #include "suites.h"
 
 #define SCALE_DEFAULT_POINTS	100000
@@ -49,12 +50,7 @@ module_param(mips_scale_seed, ulong, 0644);
 MODULE_PARM_DESC(mips_scale_seed,
 		 "mixed into the random tick conversion test's seed (default 0)");
 
-/* The formulas the conversions replace. */
-static u64 ref_period(u32 hz)
-{
-	return div_u64((u64)NSEC_PER_SEC << 32, hz);
-}
-
+/* The formulas the conversions replace (and ref_period(), ref.h). */
 static u64 ref_ticks(u64 ns, u32 hz)
 {
 	return div_u64(ns * hz, NSEC_PER_SEC);

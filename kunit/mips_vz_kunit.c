@@ -10,9 +10,8 @@
 
 #include "core/mips_vz.h"
 #include "fake.h"
+#include "ref.h"
 #include "suites.h"
-
-#define MHZ100		100000000u
 
 struct vz_sim {
 	struct ktb_fake f;
@@ -40,7 +39,7 @@ static u32 sim_host_count(struct vz_sim *s)
 	s64 now = s->f.now;
 
 	now += div_s64(now * s->skew_ppb, NSEC_PER_SEC);
-	return s->host_base + ktb_ref_scaled_mod32(now, s->host_hz);
+	return s->host_base + ref_scaled_mod32(now, s->host_hz);
 }
 
 /* Guest Count at the current time; a match of Compare raises TI. */
@@ -413,7 +412,7 @@ static void handoffs_never_go_backwards(struct kunit *test)
 				    "running after handoff %d", i);
 		last = now;
 	}
-	elapsed = ktb_ref_scaled_mod32(s->f.now - start, MHZ100);
+	elapsed = ref_scaled_mod32(s->f.now - start, MHZ100);
 	/* |skew| * elapsed plus a few ticks of handoff slack per cycle. */
 	KUNIT_EXPECT_LE(test, abs((s32)(last - first - (u32)elapsed)),
 			(s32)div_s64(abs(w->skew_ppb) * elapsed, NSEC_PER_SEC)

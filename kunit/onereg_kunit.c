@@ -10,9 +10,9 @@
 #include "core/onereg.h"
 #include "core/ppc_tb.h"
 #include "fake.h"
+#include "ref.h"
 #include "suites.h"
 
-#define MHZ100		100000000u
 #define START		(7200 * NSEC_PER_SEC)
 
 struct id_case {
