@@ -38,26 +38,14 @@ apt_need qemu-system-mips gcc-mipsel-linux-gnu libc6-dev-mipsel-cross cpio
 t=$("$here/malta-5.10.sh" build) || die "build the Malta 5.10 kernel (malta-5.10.sh build)"
 
 src=$work/module
-rm -rf "$src"
-mkdir -p "$src"
-if [[ -n ${BENCH_REV:-} ]]; then
-	git -C "$REPO" archive "$BENCH_REV" | tar -C "$src" -xf -
-	rev=$(git -C "$REPO" rev-parse --short "$BENCH_REV")
-else
-	tar -C "$REPO" --exclude=./.git -cf - . | tar -C "$src" -xf -
-	rev="working tree"
-fi
+rev=$(module_tree "$src" "${BENCH_REV:-}")
 make -C "$t" M="$src" ARCH=mips CROSS_COMPILE=mipsel-linux-gnu- -j"$(nproc)" modules \
 	>"$LOGDIR/bench-mips-module.log" 2>&1 ||
 	{ tail -20 "$LOGDIR/bench-mips-module.log" >&2; die "kvm_timer_backport.ko builds against $t"; }
 mips_client "$work/client" || die "the client builds"
 
-deb=$("$here/debs.sh" fetch mipsel bookworm busybox-static 2>/dev/null) ||
-	die "fetch busybox-static for mipsel"
 root=$work/root
-rm -rf "$root"
-mkdir -p "$root"/{bin,dev,proc,sys,tmp}
-dpkg-deb --fsys-tarfile "$deb" | tar -C "$root" -x ./bin/busybox
+mips_busybox_root "$root" || die "fetch busybox-static for mipsel"
 cp "$work/client" "$src/kvm_timer_backport.ko" "$t/arch/mips/kvm/kvm.ko" "$root/"
 cat >"$root/init" <<EOF
 #!/bin/busybox sh

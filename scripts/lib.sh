@@ -45,3 +45,28 @@ mips_client() {
 	mipsel-linux-gnu-gcc -static -O2 -Wall -Wextra -Werror -pthread -o "$1" \
 		"$REPO/e2e/mips/client.c" "$REPO/e2e/mips/guest.S"
 }
+
+# module_tree DIR [REV]: DIR afresh with the module's sources, of git
+# revision REV, or of the working tree without REV; prints which.
+module_tree() {
+	rm -rf "$1"
+	mkdir -p "$1"
+	if [[ -n ${2:-} ]]; then
+		git -C "$REPO" archive "$2" | tar -C "$1" -xf -
+		echo "$(git -C "$REPO" rev-parse --short "$2") ($2)"
+	else
+		tar -C "$REPO" --exclude=./.git -cf - . | tar -C "$1" -xf -
+		echo "working tree"
+	fi
+}
+
+# mips_busybox_root DIR: DIR afresh as the root of a mipsel initramfs:
+# Debian's busybox-static and the directories an /init mounts on.
+mips_busybox_root() {
+	local deb
+	deb=$("$REPO/scripts/debs.sh" fetch mipsel bookworm busybox-static 2>/dev/null) ||
+		return 1
+	rm -rf "$1"
+	mkdir -p "$1"/{bin,dev,proc,sys,tmp}
+	dpkg-deb --fsys-tarfile "$deb" | tar -C "$1" -x ./bin/busybox
+}

@@ -52,14 +52,7 @@ t=$("$here/malta-5.10.sh" debug) || die "build the Malta 5.10 debug kernel (malt
 [[ -f $t/vmlinux && -f $t/arch/mips/kvm/kvm.ko ]] || die "debug tree $t lacks vmlinux or kvm.ko"
 
 src=$work/module
-rm -rf "$src"
-mkdir -p "$src"
-if [[ -n ${STRESS_REV:-} ]]; then
-	git -C "$REPO" archive "$STRESS_REV" | tar -C "$src" -xf -
-	echo "# module sources: $(git -C "$REPO" rev-parse --short "$STRESS_REV") ($STRESS_REV)"
-else
-	tar -C "$REPO" --exclude=./.git -cf - . | tar -C "$src" -xf -
-fi
+echo "# module sources: $(module_tree "$src" "${STRESS_REV:-}")"
 mlog=$LOGDIR/stress-module.log
 make -C "$t" M="$src" ARCH=mips CROSS_COMPILE=mipsel-linux-gnu- -j"$(nproc)" modules \
 	>"$mlog" 2>&1 || { tail -20 "$mlog" >&2; die "kvm_timer_backport.ko builds against the debug tree"; }
@@ -70,12 +63,8 @@ ok "kvm_timer_backport.ko builds against the Malta 5.10 debug tree"
 # is the same for old and new code.
 mips_client "$work/client" || die "the stress client builds"
 
-deb=$("$here/debs.sh" fetch mipsel bookworm busybox-static 2>/dev/null) ||
-	die "fetch busybox-static for mipsel"
 root=$work/root
-rm -rf "$root"
-mkdir -p "$root"/{bin,dev,proc,sys,tmp}
-dpkg-deb --fsys-tarfile "$deb" | tar -C "$root" -x ./bin/busybox
+mips_busybox_root "$root" || die "fetch busybox-static for mipsel"
 cp "$REPO/e2e/mips/stress-init.sh" "$root/init"
 chmod +x "$root/init"
 cp "$work/client" "$src/kvm_timer_backport.ko" "$t/arch/mips/kvm/kvm.ko" "$root/"
