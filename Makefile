@@ -39,6 +39,7 @@ help:
 	@echo "make e2e-ppc64    three ppc64el KVM hosts in QEMU (Debian's 6.1, 6.1 without the decrementer migration fix, 5.10): a real guest's timebase and decrementer with the module absent, auto, defer, takeover"
 	@echo "make e2e-mips     three 5.10 Malta trap-and-emulate kernels (stock, without COUNT_CTL, without the 3.16 timer) in QEMU x modes none/auto/defer/takeover"
 	@echo "make stress       the Malta 5.10 debug kernel (lockdep, hrtimer debug objects, slab poisoning, failslab) in QEMU: VM churn, ONE_REG hammering and fuzzing threads, vCPU creation under failslab, load/unload racing VMs"
+	@echo "make stress-ppc64 the powernv 5.10 debug kernel (preemptible, lockdep, debug objects, slab poisoning, failslab) on 2 CPUs in QEMU: TB_OFFSET/DEC_EXPIRY churn and fuzzing threads, VM/vCPU creation under failslab, load/unload racing VMs and kvm-hv's own unload"
 	@echo "make shellcheck   shellcheck the scripts"
 	@echo "make deb          the kvm-timer-backport-dkms .deb and Debian source package, lintian"
 	@echo "make rpm          the noarch dkms .rpm and .src.rpm, rpmlint"
@@ -92,6 +93,9 @@ e2e-mips: deps
 stress: deps
 	@scripts/stress.sh
 
+stress-ppc64: deps
+	@scripts/stress-ppc64.sh
+
 # The main job, end to end: the module on real kernels running real guests.
 e2e: e2e-ppc64 e2e-mips
 
@@ -125,5 +129,5 @@ cacheclean:
 distclean: clean
 	rm -rf $(CACHE)
 
-.PHONY: modules modules_install help check deps kunit uml-lint kunit-debug module matrix kerneldoc mutants bench checkpatch e2e e2e-ppc64 e2e-mips stress shellcheck \
+.PHONY: modules modules_install help check deps kunit uml-lint kunit-debug module matrix kerneldoc mutants bench checkpatch e2e e2e-ppc64 e2e-mips stress stress-ppc64 shellcheck \
 	deb rpm pkg-test dkms-install dkms-uninstall clean cacheclean distclean

@@ -26,11 +26,12 @@ fi
 "$here/e2e-ppc64.sh" || true
 "$here/e2e-mips.sh" || true
 "$here/stress.sh" || true
+"$here/stress-ppc64.sh" || true
 "$here/matrix.sh" || true
 
 passed=0 failed=0
 printf '\n%-13s %6s %6s  %s\n' step passed failed note
-for step in kunit uml-lint kunit-debug module-build sparse checkpatch kerneldoc bench packages e2e-ppc64 e2e-mips stress matrix; do
+for step in kunit uml-lint kunit-debug module-build sparse checkpatch kerneldoc bench packages e2e-ppc64 e2e-mips stress stress-ppc64 matrix; do
 	p=0 f=1 note="did not run to the end"
 	if [[ -f $RESDIR/$step ]]; then
 		IFS=$'\t' read -r _ p f note <"$RESDIR/$step"

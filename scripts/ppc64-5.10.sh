@@ -10,6 +10,11 @@
 #
 #   ppc64-5.10.sh build    configure, build vmlinux and modules (kvm.ko,
 #                          kvm-hv.ko); print the built tree
+#   ppc64-5.10.sh debug    the same sources configured from
+#                          powernv-5.10.config plus
+#                          e2e/ppc64/powernv-5.10-debug.config (preemption,
+#                          lockdep, debug objects, SLUB debug, failslab...),
+#                          vmlinux and modules built; print its tree
 #
 # The printed tree is the O= output directory: TREE/vmlinux,
 # TREE/arch/powerpc/kvm/kvm{,-hv}.ko, and a KDIR for out-of-tree modules
@@ -19,6 +24,16 @@
 # is returned at once (a second call takes about a second). Trees of other
 # keys are removed by the next build once unused for a day. The build log
 # is $LOGDIR/ppc64-5.10-build.log.
+#
+# The debug tree is $CACHE/ppc64-5.10/KEY-debug, KEY a hash of the same
+# and of the debug fragment, next to the plain one and under the same
+# lock and clean-up rule; it is another O= directory over the same
+# source copy (a configuration that changes lockdep's hooks recompiles
+# nearly everything, so it shares no objects, but nothing is extracted
+# again). It is configured from the two fragments merged (a symbol the
+# debug fragment sets replaces the base's line for it), every line of
+# which must stick. Log: $LOGDIR/ppc64-5.10-debug-build.log. The stress
+# rig (scripts/stress-ppc64.sh) boots it.
 #
 # Sources: the linux-source-5.10 tree that scripts/matrix-lib.sh extracts
 # into $CACHE/src (extracted here if missing, under the matrix's lock for
@@ -42,9 +57,9 @@ here=$(dirname "$0")
 what=${1:-build}
 
 case $what in
-build) ;;
+build | debug) ;;
 *)
-	echo "usage: ppc64-5.10.sh build" >&2
+	echo "usage: ppc64-5.10.sh build | debug" >&2
 	exit 2
 	;;
 esac
@@ -58,8 +73,10 @@ if ! dpkg-query -W -f='${Status}' gcc-powerpc64le-linux-gnu 2>/dev/null |
 fi
 
 frag=$REPO/e2e/ppc64/powernv-5.10.config
+dfrag=$REPO/e2e/ppc64/powernv-5.10-debug.config
 base=$CACHE/ppc64-5.10
 log=$LOGDIR/ppc64-5.10-build.log
+[[ $what == debug ]] && log=$LOGDIR/ppc64-5.10-debug-build.log
 mkdir -p "$base"
 exec 6>"$CACHE/ppc64-5.10.lock"
 flock 6
@@ -68,10 +85,12 @@ deb=$("$here/debs.sh" fetch amd64 bullseye linux-source-5.10)
 version=$(dpkg-deb -f "$deb" Version)
 key=$({
 	cat "$0" "$frag"
+	[[ $what == build ]] || cat "$dfrag"
 	echo "$version"
 	"${cross}gcc" --version | head -n1
 } | sha256sum | cut -c1-16)
 out=$base/$key
+[[ $what == build ]] || out=$out-debug
 src=$base/src-$version
 if [[ -e $out/.ktb-built ]]; then
 	touch "$out/.ktb-built" # last use, see below
@@ -118,14 +137,29 @@ fi
 kmake=(make -C "$src" O="$out" ARCH=powerpc CROSS_COMPILE="$cross")
 mkdir -p "$out"
 echo "ppc64-5.10: building $out (log: $log)" >&2
-KCONFIG_ALLCONFIG=$frag "${kmake[@]}" allnoconfig >"$log" 2>&1 ||
+allconfig=$frag
+if [[ $what == debug ]]; then
+	# One KCONFIG_ALLCONFIG file: the base fragment without the symbols
+	# the debug fragment sets (set or "is not set"), then the debug one.
+	allconfig=$out/.ktb-allconfig
+	awk 'function sym(l) {
+		sub(/^# /, "", l)
+		sub(/[= ].*/, "", l)
+		return l ~ /^CONFIG_[A-Za-z0-9_]+$/ ? l : ""
+	}
+	NR == FNR { if (sym($0) != "") over[sym($0)] = 1; d[++n] = $0; next }
+	!(sym($0) in over) { print }
+	END { for (i = 1; i <= n; i++) print d[i] }' \
+		"$dfrag" "$frag" >"$allconfig"
+fi
+KCONFIG_ALLCONFIG=$allconfig "${kmake[@]}" allnoconfig >"$log" 2>&1 ||
 	{ tail -20 "$log" >&2; exit 1; }
-# Every line of the fragment must have stuck.
+# Every line of the fragment(s) must have stuck.
 while read -r line; do
 	[[ $line == CONFIG_* ]] || continue
 	grep -qx "$line" "$out/.config" ||
 		{ echo "ppc64-5.10: $line did not stick" >&2; exit 1; }
-done <"$frag"
+done <"$allconfig"
 "${kmake[@]}" -j"$(nproc)" vmlinux modules >>"$log" 2>&1 ||
 	{ tail -20 "$log" >&2; exit 1; }
 touch "$out/.ktb-built"

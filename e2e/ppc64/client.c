@@ -18,6 +18,10 @@
  * the modes); figures hold what varies, such as timebase readings.
  *
  *   client [--debugfs] [--soak-ms MS] [--live | --quick]
+ *   client stress churn [SECS [THREADS]] | fuzz [SECS [THREADS]] |
+ *                 failslab [TRIES] | vmloop [SECS [absent-ok,gaps]] |
+ *                 modrace SECS KTB_KO KVM_HV_KO | cpus
+ *                  make stress-ppc64's loads (see the functions stress_*)
  *     --debugfs      the module is loaded: check its debugfs view of this
  *                    client's vCPUs too
  *     --soak-ms MS   how long the carry soak runs (default 1500)
@@ -27,6 +31,9 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
+#include <poll.h>
+#include <pthread.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdbool.h>
@@ -36,6 +43,8 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
+#include <sys/resource.h>
+#include <sys/syscall.h>
 #include <sys/time.h>
 #include <time.h>
 #include <unistd.h>
@@ -1122,6 +1131,1544 @@ static void test_live(void)
 	vm_destroy(&vm);
 }
 
+/* ---- stress (make stress-ppc64): several parties on the same VMs ---- */
+
+/*
+ * The stress commands (scripts/stress-ppc64.sh, e2e/ppc64/stress-init)
+ * print, besides their ok / not ok lines, "@fig NAME N" lines that the
+ * rig adds up over the run: operations, faults injected, errors by errno.
+ */
+#define ST_THREADS_MAX	8
+#define ST_SLOTS	3
+#define ST_VCPUS	3
+/*
+ * A TB-loop KVM_RUN that takes longer hangs. A VM's first one allocates
+ * its hash page table (16 MiB from CMA, migrating what is there), which
+ * has taken over 5 s under TCG with the other threads busy.
+ */
+#define ST_RUN_MS	30000
+#define ST_ERRNOS	136	/* errno histogram size; the last bucket: others */
+
+/*
+ * vCPU ids of a stress VM: 0 and 1 (one virtual core where the host's
+ * cores have the threads for it), 8 (another one in any case).
+ */
+static const int st_ids[ST_VCPUS] = { 0, 1, 8 };
+static volatile int st_stop;
+
+/* xorshift32: reproducible, per caller state. */
+static uint32_t st_rnd(uint32_t *state)
+{
+	uint32_t x = *state;
+
+	x ^= x << 13;
+	x ^= x >> 17;
+	x ^= x << 5;
+	return *state = x;
+}
+
+static uint64_t st_rnd64(uint32_t *state)
+{
+	uint64_t hi = st_rnd(state);
+
+	return hi << 32 | st_rnd(state);
+}
+
+static uint64_t st_now_us(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
+}
+
+static const char *st_errname(int err)
+{
+	static const struct { int err; const char *name; } names[] = {
+		{ EPERM, "EPERM" }, { ENOENT, "ENOENT" }, { EINTR, "EINTR" },
+		{ EIO, "EIO" }, { ENXIO, "ENXIO" }, { E2BIG, "E2BIG" },
+		{ ENOEXEC, "ENOEXEC" }, { EAGAIN, "EAGAIN" },
+		{ ENOMEM, "ENOMEM" }, { EFAULT, "EFAULT" }, { EBUSY, "EBUSY" },
+		{ EEXIST, "EEXIST" }, { ENODEV, "ENODEV" }, { EINVAL, "EINVAL" },
+		{ ENFILE, "ENFILE" }, { EMFILE, "EMFILE" }, { ENOTTY, "ENOTTY" },
+		{ ENOSPC, "ENOSPC" }, { ERANGE, "ERANGE" },
+	};
+	static __thread char buf[24];
+	unsigned int i;
+
+	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+		if (names[i].err == err)
+			return names[i].name;
+	snprintf(buf, sizeof(buf), "errno%d", err);
+	return buf;
+}
+
+/* An errno histogram. */
+struct st_errs {
+	unsigned long n[ST_ERRNOS];
+};
+
+static void st_count_err(struct st_errs *e, int err)
+{
+	e->n[err > 0 && err < ST_ERRNOS - 1 ? err : ST_ERRNOS - 1]++;
+}
+
+static void st_add_errs(struct st_errs *to, const struct st_errs *from)
+{
+	unsigned int i;
+
+	for (i = 0; i < ST_ERRNOS; i++)
+		to->n[i] += from->n[i];
+}
+
+/* "EINVAL 3, EFAULT 5" or "none"; also one "@fig errno NAME N" line each. */
+static const char *st_errs_str(const struct st_errs *e, bool fig)
+{
+	static char buf[400];
+	size_t len = 0;
+	unsigned int i;
+
+	buf[0] = 0;
+	for (i = 1; i < ST_ERRNOS; i++) {
+		const char *name = i == ST_ERRNOS - 1 ? "other" : st_errname(i);
+
+		if (!e->n[i])
+			continue;
+		if (fig)
+			printf("@fig errno %s %lu\n", name, e->n[i]);
+		if (len < sizeof(buf))
+			len += snprintf(buf + len, sizeof(buf) - len, "%s%s %lu",
+					len ? ", " : "", name, e->n[i]);
+	}
+	return buf[0] ? buf : "none";
+}
+
+static void st_vcpu_init(struct vcpu *v)
+{
+	v->fd = -1;
+	v->run = MAP_FAILED;
+}
+
+static void st_vcpu_close(struct vcpu *v)
+{
+	if (v->run != MAP_FAILED)
+		munmap(v->run, run_size);
+	if (v->fd >= 0)
+		close(v->fd);
+	st_vcpu_init(v);
+}
+
+static void st_vm_close(struct vm *vm, struct vcpu *v, unsigned int nv)
+{
+	unsigned int i;
+
+	for (i = 0; i < nv; i++)
+		st_vcpu_close(&v[i]);
+	if (vm->mem != MAP_FAILED)
+		munmap(vm->mem, GUEST_MEM);
+	if (vm->fd >= 0)
+		close(vm->fd);
+	vm->fd = -1;
+	vm->mem = MAP_FAILED;
+}
+
+/*
+ * A VM with @nv vCPUs (ids st_ids[]) about to run the TB loop; -errno,
+ * with everything it opened closed again, if any step fails.
+ */
+static int st_vm_open(struct vm *vm, struct vcpu *v, unsigned int nv)
+{
+	unsigned int i;
+	int ret;
+
+	vm->fd = -1;
+	vm->mem = MAP_FAILED;
+	for (i = 0; i < nv; i++)
+		st_vcpu_init(&v[i]);
+	ret = vm_create(vm);
+	for (i = 0; !ret && i < nv; i++)
+		ret = vcpu_create(vm, &v[i], st_ids[i], guest_tb_loop);
+	if (ret)
+		st_vm_close(vm, v, nv);
+	return ret;
+}
+
+/*
+ * The watchdog's ticks: stress_churn()'s main thread counts its 100 ms
+ * sleeps, and a run is as old as the ticks since it began. Not the
+ * clock: a worker's timestamp compared with the main thread's gave
+ * false hangs here (a KVM_RUN of 169 ms taken for one older than 30 s;
+ * not diagnosed, stock 5.10 without the module as well).
+ */
+static volatile uint64_t st_ticks = 1;
+
+/*
+ * One KVM_RUN of the TB loop from any thread: no process-wide watchdog
+ * (stress_churn()'s main thread interrupts a run older than ST_RUN_MS
+ * with SIGALRM, through *since). -errno, or 0 and the guest's timebase in
+ * *gtb with the host's before the run in *t0.
+ */
+static int st_run(struct vcpu *v, volatile uint64_t *since, uint64_t *t0,
+		  uint64_t *gtb, char *why, size_t len)
+{
+	int ret;
+
+	v->run->papr_hcall.ret = 0;
+	if (since)
+		*since = st_ticks;
+	*t0 = mftb();
+	ret = ioctl(v->fd, KVM_RUN, 0);
+	if (since)
+		*since = 0;
+	if (ret < 0) {
+		ret = errno;
+		snprintf(why, len, "KVM_RUN: %s%s", st_errname(ret),
+			 ret == EINTR ? " (still running after the watchdog's 30 s)" : "");
+		return -ret;
+	}
+	if (v->run->exit_reason != KVM_EXIT_PAPR_HCALL || v->run->papr_hcall.nr != HC_TB) {
+		snprintf(why, len, "KVM_RUN: exit reason %u, hcall %#llx, not the guest's timebase report",
+			 v->run->exit_reason, (unsigned long long)v->run->papr_hcall.nr);
+		return -EPROTO;
+	}
+	*gtb = v->run->papr_hcall.args[0];
+	return 0;
+}
+
+/*
+ * churn: ST_SLOTS live VMs of ST_VCPUS vCPUs each, shared by worker
+ * threads that SET and GET TB_OFFSET and DEC_EXPIRY on random vCPUs, run
+ * the guest, and now and then destroy a VM and create a new one in its
+ * slot. A TB_OFFSET a thread sets says who set it on which vCPU of which
+ * VM:
+ *
+ *   bits 63-56  the thread's number + 1
+ *   bits 55-52  the vCPU's index in the VM (0-2)
+ *   bits 51-48  the slot's generation (one per VM created in it)
+ *   bits 47-28  a counter, per slot and thread, taken before the SET
+ *   bits 27-24  0
+ *   bits 23-0   random (0 one time in four)
+ *
+ * which the kernel (or the module) rounds up to a multiple of 2^24: bits
+ * 27-24 become 1 unless bits 23-0 were 0. The offset belongs to a
+ * virtual core, which vCPUs may share (KVM_CREATE_VCPU decides from the
+ * host's threads per core): which ones do is found out on each new VM
+ * (a SET on one, a GET on the others). So a GET TB_OFFSET on a vCPU must
+ * return 0 if no SET on its virtual core had returned, and otherwise
+ * exactly such a value: a thread that exists, a vCPU of the same virtual
+ * core, this VM's generation, a counter that thread has taken. The
+ * guest's timebase minus the host's before KVM_RUN must carry the same
+ * (the guest runs with one of the values set). Every ioctl must succeed.
+ * A slot's VM is recreated under its write lock; everything else holds
+ * it for reading.
+ */
+struct st_slot {
+	pthread_rwlock_t lock;
+	struct vm vm;
+	struct vcpu v[ST_VCPUS];
+	bool live;
+	unsigned int gen;
+	bool share[ST_VCPUS][ST_VCPUS];		/* same virtual core */
+	unsigned long issued[ST_THREADS_MAX];	/* counters taken (atomic) */
+	int set_done[ST_VCPUS];			/* a SET has returned (atomic) */
+};
+
+static struct st_slot st_slots[ST_SLOTS];
+static unsigned int st_nthreads;
+
+struct st_worker {
+	pthread_t thread;
+	unsigned int idx;
+	uint32_t seed;
+	volatile uint64_t run_since;	/* watchdog tick at KVM_RUN, or 0 */
+	unsigned long ops, sets, gets, dec_sets, dec_gets, runs, vms, bad;
+	uint64_t longest_run_us;
+	int done;			/* the thread has returned (atomic) */
+	struct st_errs errs;
+	char first_bad[400];
+};
+
+static void __attribute__((format(printf, 2, 3)))
+st_bad(struct st_worker *w, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (!w->bad++) {
+		va_start(ap, fmt);
+		vsnprintf(w->first_bad, sizeof(w->first_bad), fmt, ap);
+		va_end(ap);
+	}
+}
+
+/* Has a SET on vCPU @vi's virtual core returned? */
+static bool st_set_before(struct st_slot *s, unsigned int vi)
+{
+	unsigned int j;
+
+	for (j = 0; j < ST_VCPUS; j++)
+		if (s->share[vi][j] && __atomic_load_n(&s->set_done[j], __ATOMIC_SEQ_CST))
+			return true;
+	return false;
+}
+
+/* Is @val, read from vCPU @vi of slot @s, one of the values set there? */
+static bool st_offset_ok(struct st_slot *s, unsigned int vi, uint64_t val,
+			 bool set_before)
+{
+	unsigned int t = val >> 56, from = (val >> 52) & 0xf;
+	uint64_t c = (val >> 28) & 0xfffff;
+
+	if (!val)
+		return !set_before;
+	if (val & (TB_LOW - 1) || ((val >> 24) & 0xf) > 1)
+		return false;
+	if (t < 1 || t > st_nthreads || from >= ST_VCPUS || !s->share[vi][from] ||
+	    ((val >> 48) & 0xf) != (s->gen & 0xf))
+		return false;
+	return c && c <= __atomic_load_n(&s->issued[t - 1], __ATOMIC_SEQ_CST);
+}
+
+/* Which vCPUs of a new VM share a virtual core: a SET on one, GETs on the others. */
+static int st_probe_share(struct st_slot *s)
+{
+	unsigned int i, j;
+	uint64_t val;
+	int ret = 0;
+
+	for (i = 0; i < ST_VCPUS; i++)
+		for (j = 0; j < ST_VCPUS; j++)
+			s->share[i][j] = i == j;
+	for (i = 0; !ret && i < ST_VCPUS; i++) {
+		ret = set_reg(&s->v[i], REG_TB_OFFSET, (i + 1) * TB_LOW);
+		for (j = 0; !ret && j < ST_VCPUS; j++) {
+			ret = j == i ? 0 : get_reg(&s->v[j], REG_TB_OFFSET, &val);
+			if (!ret && j != i && val == (i + 1) * TB_LOW)
+				s->share[i][j] = s->share[j][i] = true;
+		}
+	}
+	for (i = 0; !ret && i < ST_VCPUS; i++)
+		ret = set_reg(&s->v[i], REG_TB_OFFSET, 0);
+	return ret;
+}
+
+/* Destroy slot @s's VM (if any) and create the next one. */
+static void st_recreate(struct st_worker *w, struct st_slot *s)
+{
+	unsigned int i;
+	int ret;
+
+	pthread_rwlock_wrlock(&s->lock);
+	if (s->live)
+		st_vm_close(&s->vm, s->v, ST_VCPUS);
+	s->live = false;
+	s->gen++;
+	for (i = 0; i < ST_THREADS_MAX; i++)
+		__atomic_store_n(&s->issued[i], 0, __ATOMIC_SEQ_CST);
+	for (i = 0; i < ST_VCPUS; i++)
+		__atomic_store_n(&s->set_done[i], 0, __ATOMIC_SEQ_CST);
+	ret = st_vm_open(&s->vm, s->v, ST_VCPUS);
+	if (!ret) {
+		ret = st_probe_share(s);
+		if (ret)
+			st_vm_close(&s->vm, s->v, ST_VCPUS);
+	}
+	if (ret) {
+		st_count_err(&w->errs, -ret);
+		st_bad(w, "creating a VM with %u vCPUs: %s", ST_VCPUS, st_errname(-ret));
+	} else {
+		s->live = true;
+		w->vms++;
+	}
+	pthread_rwlock_unlock(&s->lock);
+}
+
+static void st_op(struct st_worker *w, struct st_slot *s, unsigned int vi,
+		  unsigned int r)
+{
+	struct vcpu *v = &s->v[vi];
+	uint64_t val, t0 = 0, gtb = 0, d, c;
+	bool before, none, valid;
+	char why[160];
+	int ret;
+
+	w->ops++;
+	if (r < 40) {
+		c = __atomic_add_fetch(&s->issued[w->idx], 1, __ATOMIC_SEQ_CST);
+		val = (uint64_t)(w->idx + 1) << 56 | (uint64_t)vi << 52 |
+		      (uint64_t)(s->gen & 0xf) << 48 | (c & 0xfffff) << 28 |
+		      (st_rnd(&w->seed) % 4 ? st_rnd(&w->seed) & (TB_LOW - 1) : 0);
+		ret = set_reg(v, REG_TB_OFFSET, val);
+		w->sets++;
+		if (!ret)
+			__atomic_store_n(&s->set_done[vi], 1, __ATOMIC_SEQ_CST);
+		else
+			st_bad(w, "SET TB_OFFSET %#" PRIx64 " on vCPU %d: %s", val, v->id,
+			       st_errname(-ret));
+	} else if (r < 65) {
+		before = st_set_before(s, vi);
+		ret = get_reg(v, REG_TB_OFFSET, &val);
+		w->gets++;
+		if (ret)
+			st_bad(w, "GET TB_OFFSET on vCPU %d: %s", v->id, st_errname(-ret));
+		else if (!st_offset_ok(s, vi, val, before))
+			st_bad(w, "GET TB_OFFSET on vCPU %d of VM generation %u returned %#" PRIx64 ", which no thread set on its virtual core%s",
+			       v->id, s->gen, val, before ? " (after a SET there had returned)" : "");
+	} else if (r < 75) {
+		val = mftb() + (st_rnd(&w->seed) & 0x7fffffff);
+		ret = set_reg(v, REG_DEC_EXPIRY, val);
+		w->dec_sets++;
+		if (ret)
+			st_bad(w, "SET DEC_EXPIRY on vCPU %d: %s", v->id, st_errname(-ret));
+	} else if (r < 85) {
+		ret = get_reg(v, REG_DEC_EXPIRY, &val);
+		w->dec_gets++;
+		if (ret)
+			st_bad(w, "GET DEC_EXPIRY on vCPU %d: %s", v->id, st_errname(-ret));
+	} else {
+		uint64_t us = st_now_us();
+
+		before = st_set_before(s, vi);
+		ret = st_run(v, &w->run_since, &t0, &gtb, why, sizeof(why));
+		us = st_now_us() - us;
+		if (us > w->longest_run_us)
+			w->longest_run_us = us;
+		w->runs++;
+		d = gtb - t0;
+		/* No offset yet, or one a thread set on this virtual core. */
+		none = !before && d < (1ULL << 40);
+		valid = (d >> 56) >= 1 && (d >> 56) <= st_nthreads &&
+			((d >> 52) & 0xf) < ST_VCPUS && s->share[vi][(d >> 52) & 0xf] &&
+			((d >> 48) & 0xf) == (s->gen & 0xf);
+		if (ret == -EINTR) {
+			struct kvm_regs regs = { 0 };
+			uint64_t off = 0, dec = 0;
+
+			/* What the vCPU had: the hang's circumstances. */
+			get_reg(v, REG_TB_OFFSET, &off);
+			get_reg(v, REG_DEC_EXPIRY, &dec);
+			ioctl(v->fd, KVM_GET_REGS, &regs);
+			st_bad(w, "vCPU %d: %s, with TB_OFFSET %#" PRIx64 " DEC_EXPIRY %#" PRIx64 " (host TB %#" PRIx64 "), guest pc %#llx msr %#llx, after %" PRIu64 " ms",
+			       v->id, why, off, dec, mftb(), (unsigned long long)regs.pc,
+			       (unsigned long long)regs.msr, us / 1000);
+		} else if (ret) {
+			st_bad(w, "vCPU %d: %s", v->id, why);
+		} else if (!none && !valid)
+			st_bad(w, "vCPU %d of VM generation %u: guest TB - host TB = %#" PRIx64 ", no offset a thread set on its virtual core",
+			       v->id, s->gen, d);
+	}
+	if (ret && ret != -EPROTO)
+		st_count_err(&w->errs, -ret);
+}
+
+static void *st_churn_fn(void *arg)
+{
+	struct st_worker *w = arg;
+
+	while (!st_stop) {
+		struct st_slot *s = &st_slots[st_rnd(&w->seed) % ST_SLOTS];
+		unsigned int r = st_rnd(&w->seed) % 100;
+
+		/* A new VM in one op of 120. */
+		if (st_rnd(&w->seed) % 120 == 0) {
+			st_recreate(w, s);
+			continue;
+		}
+		pthread_rwlock_rdlock(&s->lock);
+		if (s->live)
+			st_op(w, s, st_rnd(&w->seed) % ST_VCPUS, r);
+		pthread_rwlock_unlock(&s->lock);
+	}
+	__atomic_store_n(&w->done, 1, __ATOMIC_SEQ_CST);
+	return NULL;
+}
+
+static int stress_churn(unsigned int secs, unsigned int nthreads)
+{
+	struct st_worker w[ST_THREADS_MAX];
+	struct st_errs errs = { { 0 } };
+	unsigned long ops = 0, sets = 0, gets = 0, dsets = 0, dgets = 0, runs = 0;
+	unsigned long vms = 0, bad = 0, hung = 0, jumps = 0;
+	uint64_t end = st_ticks + secs * 10ULL, longest, jump_max = 0;
+	const char *first = NULL;
+	unsigned int i;
+	bool ok;
+
+	if (nthreads > ST_THREADS_MAX)
+		nthreads = ST_THREADS_MAX;
+	st_nthreads = nthreads;
+	st_stop = 0;
+	memset(w, 0, sizeof(w));
+	for (i = 0; i < ST_SLOTS; i++) {
+		pthread_rwlock_init(&st_slots[i].lock, NULL);
+		st_slots[i].live = false;
+		st_recreate(&w[0], &st_slots[i]);
+	}
+	info("churn: vCPUs %d/%d/%d: %s share a virtual core (and its TB_OFFSET)",
+	     st_ids[0], st_ids[1], st_ids[2],
+	     st_slots[0].share[0][1] ? (st_slots[0].share[0][2] ? "all three" : "0 and 1") :
+	     st_slots[0].share[1][2] ? "1 and 8" : "none");
+	for (i = 0; i < nthreads; i++) {
+		w[i].idx = i;
+		w[i].seed = 0x5eed0001u * (i + 1);
+		pthread_create(&w[i].thread, NULL, st_churn_fn, &w[i]);
+	}
+	/*
+	 * The watchdog: a TB-loop run older than ST_RUN_MS is interrupted.
+	 * It goes on until every worker has returned. It counts its ticks
+	 * (and the phase ends after SECS of them), and notes the times
+	 * CLOCK_MONOTONIC jumps: a 100 ms sleep that took seconds.
+	 */
+	for (;;) {
+		unsigned int running = 0;
+		uint64_t t0 = st_now_us(), dt;
+
+		sleep_ms(100);
+		dt = st_now_us() - t0;
+		if (dt > 2000000) {
+			jumps++;
+			if (dt > jump_max)
+				jump_max = dt;
+		}
+		if (++st_ticks >= end)
+			st_stop = 1;
+		for (i = 0; i < nthreads; i++) {
+			uint64_t since = w[i].run_since;
+
+			running += !__atomic_load_n(&w[i].done, __ATOMIC_SEQ_CST);
+			if (since && st_ticks - since > ST_RUN_MS / 100) {
+				pthread_kill(w[i].thread, SIGALRM);
+				hung++;
+			}
+		}
+		if (st_stop && !running)
+			break;
+	}
+	longest = 0;
+	for (i = 0; i < nthreads; i++) {
+		pthread_join(w[i].thread, NULL);
+		if (w[i].longest_run_us > longest)
+			longest = w[i].longest_run_us;
+		ops += w[i].ops;
+		sets += w[i].sets;
+		gets += w[i].gets;
+		dsets += w[i].dec_sets;
+		dgets += w[i].dec_gets;
+		runs += w[i].runs;
+		vms += w[i].vms;
+		bad += w[i].bad;
+		st_add_errs(&errs, &w[i].errs);
+		if (w[i].bad) {
+			info("churn thread %u: %lu failures, the first: %s", i, w[i].bad,
+			     w[i].first_bad);
+			if (!first)
+				first = w[i].first_bad;
+		}
+	}
+	for (i = 0; i < ST_SLOTS; i++) {
+		if (st_slots[i].live)
+			st_vm_close(&st_slots[i].vm, st_slots[i].v, ST_VCPUS);
+		st_slots[i].live = false;
+		pthread_rwlock_destroy(&st_slots[i].lock);
+	}
+	ok = !bad && !hung && ops;
+	printf("@fig ops %lu\n@fig vms %lu\n@fig clock-jumps %lu\n", ops, vms, jumps);
+	if (jumps)
+		info("churn: CLOCK_MONOTONIC jumped forward %lu times while the guests ran, a 100 ms sleep lasting up to %" PRIu64 " ms by it",
+		     jumps, jump_max / 1000);
+	result(ok, "stress churn, every GET TB_OFFSET is a value a thread set on that virtual core (rounded up to 2^24), every guest runs with one, no ioctl error",
+	       "%u threads on %u VMs of %u vCPUs, %lu VMs created in all, %lu operations (%lu SET and %lu GET TB_OFFSET, %lu SET and %lu GET DEC_EXPIRY, %lu KVM_RUN, the longest %" PRIu64 " ms), %lu failures, %lu hung runs, errors by errno %s%s%s",
+	       nthreads, ST_SLOTS, ST_VCPUS, vms, ops, sets, gets, dsets, dgets, runs,
+	       longest / 1000, bad, hung, st_errs_str(&errs, true), first ? "; the first failure " : "",
+	       first ? first : "");
+	return !ok;
+}
+
+/*
+ * fuzz: random KVM_GET/SET_ONE_REG from several threads on the two
+ * vCPUs of a VM whose guest keeps running: ids of this module
+ * (TB_OFFSET, DEC_EXPIRY), of the kernel, their neighbours (GET only),
+ * unknown ids and ids of another size; random values; valid, NULL-page,
+ * kernel, read-only and page-crossing addresses. Only registers the
+ * guest's TB loop does not depend on are written. Every error must be
+ * EINVAL or EFAULT; the guest must keep running; afterwards a new VM
+ * must run with the offset GET returns.
+ */
+static const uint64_t st_fuzz_set_ids[] = {
+	REG_TB_OFFSET, REG_DEC_EXPIRY, KVM_REG_PPC_DAR, KVM_REG_PPC_DSISR,
+	KVM_REG_PPC_FPR(0), KVM_REG_PPC_FPR(30), KVM_REG_PPC_VSR(3),
+	KVM_REG_PPC_VR(2), KVM_REG_PPC_PURR, KVM_REG_PPC_SPURR, KVM_REG_PPC_TAR,
+};
+
+static const uint64_t st_fuzz_get_ids[] = {
+	REG_TB_OFFSET, REG_DEC_EXPIRY, KVM_REG_PPC_LPCR_64, KVM_REG_PPC_LPCR,
+	KVM_REG_PPC_ARCH_COMPAT, KVM_REG_PPC_VPA_ADDR, KVM_REG_PPC_VPA_SLB,
+	KVM_REG_PPC_VPA_DTL, KVM_REG_PPC_ONLINE, KVM_REG_PPC_VTB, KVM_REG_PPC_IC,
+	KVM_REG_PPC_HIOR, KVM_REG_PPC_ICP_STATE, KVM_REG_PPC_FPSCR,
+	KVM_REG_PPC_VSCR, KVM_REG_PPC_VRSAVE, KVM_REG_PPC_PPR, KVM_REG_PPC_AMR,
+	KVM_REG_PPC_PSSCR, KVM_REG_PPC_PTCR, KVM_REG_PPC_SPRG9, KVM_REG_PPC_DPDES,
+	KVM_REG_PPC_TM_GPR(0), KVM_REG_PPC_DAR, KVM_REG_PPC_FPR(7),
+};
+
+#define ST_ARRAY_SIZE(a)	(sizeof(a) / sizeof((a)[0]))
+
+/* The last successful SETs of the fuzzers, to name a guest's death. */
+#define ST_RING	16
+static struct { uint64_t id, val; } st_ring[ST_RING];
+static unsigned int st_ring_pos;
+
+struct st_fuzzer {
+	pthread_t thread;
+	uint32_t seed;
+	struct vcpu *v;
+	char *ro, *edge;
+	unsigned long ops, ok, gets, sets, other;
+	struct st_errs errs;
+	int other_errno;
+	uint64_t other_id;
+};
+
+static uint64_t st_fuzz_id(uint32_t *seed, bool set)
+{
+	const uint64_t *tab = set ? st_fuzz_set_ids : st_fuzz_get_ids;
+	size_t n = set ? ST_ARRAY_SIZE(st_fuzz_set_ids) : ST_ARRAY_SIZE(st_fuzz_get_ids);
+	uint64_t id = tab[st_rnd(seed) % n];
+
+	switch (st_rnd(seed) % 6) {
+	case 0:		/* another size: no PowerPC register for these */
+		return (id & ~KVM_REG_SIZE_MASK) |
+		       ((uint64_t)(st_rnd(seed) % 8) << KVM_REG_SIZE_SHIFT);
+	case 1:		/* a neighbour (GET), an unknown PowerPC id */
+		if (!set && st_rnd(seed) & 1)
+			return id + 1 + st_rnd(seed) % 16;
+		return KVM_REG_PPC | ((uint64_t)(st_rnd(seed) % 8) << KVM_REG_SIZE_SHIFT) |
+		       (0x1000 + st_rnd(seed) % 0x7fffe000);
+	case 2:		/* another architecture's */
+		if (st_rnd(seed) % 4 == 0)
+			return KVM_REG_MIPS | KVM_REG_SIZE_U64 | (st_rnd(seed) & 0xffff);
+		return id;
+	default:
+		return id;
+	}
+}
+
+static void *st_fuzz_fn(void *arg)
+{
+	struct st_fuzzer *f = arg;
+	uint64_t buf[32] __attribute__((aligned(16)));
+	sigset_t alrm;
+
+	sigemptyset(&alrm);
+	sigaddset(&alrm, SIGALRM);
+	pthread_sigmask(SIG_BLOCK, &alrm, NULL);	/* the watchdog is main's */
+	while (!st_stop) {
+		bool set = st_rnd(&f->seed) % 2;
+		struct kvm_one_reg r = { .id = st_fuzz_id(&f->seed, set) };
+		uint32_t where = st_rnd(&f->seed) % 10;
+		int ret;
+
+		r.addr = where == 0 ? 0x10 :
+			 where == 1 ? (uintptr_t)f->ro :
+			 where == 2 ? 0xc000000000010000ULL :
+			 where == 3 ? (uintptr_t)(f->edge - 4) :
+			 (uintptr_t)buf;
+		buf[0] = st_rnd64(&f->seed);
+		buf[1] = st_rnd64(&f->seed);
+		f->ops++;
+		if (set) {
+			f->sets++;
+			ret = ioctl(f->v->fd, KVM_SET_ONE_REG, &r);
+		} else {
+			f->gets++;
+			ret = ioctl(f->v->fd, KVM_GET_ONE_REG, &r);
+		}
+		if (!ret) {
+			f->ok++;
+			if (set) {
+				unsigned int i = __atomic_fetch_add(&st_ring_pos, 1,
+								    __ATOMIC_SEQ_CST) % ST_RING;
+
+				st_ring[i].id = r.id;
+				st_ring[i].val = buf[0];
+			}
+			continue;
+		}
+		st_count_err(&f->errs, errno);
+		/* The interrupt controller state: ENXIO without one (the kernel's). */
+		if (errno == ENXIO && (r.id == KVM_REG_PPC_ICP_STATE ||
+				       r.id == KVM_REG_PPC_VP_STATE))
+			continue;
+		if (errno != EINVAL && errno != EFAULT && !f->other++) {
+			f->other_errno = errno;
+			f->other_id = r.id;
+		}
+	}
+	return NULL;
+}
+
+static int stress_fuzz(unsigned int secs, unsigned int nthreads)
+{
+	struct st_fuzzer f[ST_THREADS_MAX];
+	struct st_errs errs = { { 0 } };
+	unsigned long ops = 0, okc = 0, gets = 0, sets = 0, other = 0;
+	uint64_t end = st_now_us() + secs * 1000000ULL, got = 0;
+	long pg = sysconf(_SC_PAGESIZE);
+	unsigned int i, runs = 0;
+	char died[320] = "";
+	struct vcpu v[2];
+	struct tb_stats s;
+	struct vm vm;
+	char *pages;
+	int ret;
+	bool ok;
+
+	if (nthreads > ST_THREADS_MAX)
+		nthreads = ST_THREADS_MAX;
+	/*
+	 * A read-only page, then a page, then an inaccessible one (kept
+	 * mapped, PROT_NONE: an unmapped hole is where the next mmap, a
+	 * vCPU's kvm_run, would go): edge is the inaccessible page.
+	 */
+	pages = mmap(NULL, 3 * pg, PROT_READ | PROT_WRITE,
+		     MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (pages == MAP_FAILED || mprotect(pages, pg, PROT_READ) ||
+	    mprotect(pages + 2 * pg, pg, PROT_NONE)) {
+		result(false, "stress fuzz, address pages", "%s", strerror(errno));
+		return 1;
+	}
+	ret = st_vm_open(&vm, v, 2);
+	if (ret) {
+		result(false, "stress fuzz, a VM with 2 vCPUs", "%s", st_errname(-ret));
+		return 1;
+	}
+	st_stop = 0;
+	for (i = 0; i < nthreads; i++) {
+		memset(&f[i], 0, sizeof(f[i]));
+		f[i].v = &v[i % 2];
+		f[i].ro = pages;
+		f[i].edge = pages + 2 * pg;
+		f[i].seed = 0xf0220001u + i;
+		pthread_create(&f[i].thread, NULL, st_fuzz_fn, &f[i]);
+	}
+	while (st_now_us() < end && !died[0]) {
+		struct exit_info e;
+		struct kvm_regs regs = { 0 };
+
+		if (!guest_tb(&v[0], &e)) {
+			ioctl(v[0].fd, KVM_GET_REGS, &regs);
+			snprintf(died, sizeof(died), "%s (hardware exit reason %#llx, pc %#llx, msr %#llx)",
+				 exit_str(&e, HC_TB),
+				 (unsigned long long)v[0].run->hw.hardware_exit_reason,
+				 (unsigned long long)regs.pc, (unsigned long long)regs.msr);
+		}
+		runs++;
+	}
+	st_stop = 1;
+	for (i = 0; i < nthreads; i++) {
+		pthread_join(f[i].thread, NULL);
+		ops += f[i].ops;
+		okc += f[i].ok;
+		gets += f[i].gets;
+		sets += f[i].sets;
+		other += f[i].other;
+		st_add_errs(&errs, &f[i].errs);
+		if (f[i].other)
+			info("fuzz thread %u: %lu unexpected errors, the first %s on id %#" PRIx64,
+			     i, f[i].other, st_errname(f[i].other_errno), f[i].other_id);
+	}
+	if (died[0]) {
+		for (i = 0; i < ST_RING; i++) {
+			unsigned int k = (st_ring_pos + i) % ST_RING;
+
+			if (st_ring[k].id)
+				info("fuzz: a SET before the guest died: id %#" PRIx64 " value %#" PRIx64,
+				     st_ring[k].id, st_ring[k].val);
+		}
+	}
+	st_vm_close(&vm, v, 2);
+	munmap(pages, 3 * pg);
+	printf("@fig ops %lu\n", ops);
+	ok = !other && !died[0];
+	result(ok, "stress fuzz, every ONE_REG error is EINVAL or EFAULT and the guest keeps running",
+	       "%u threads, %lu calls (%lu GET, %lu SET): %lu ok, errors by errno %s; the guest ran %u times meanwhile%s%s",
+	       nthreads, ops, gets, sets, okc, st_errs_str(&errs, true), runs,
+	       died[0] ? ", then " : "", died);
+
+	/* Afterwards: a new VM runs with the offset GET returns. */
+	ret = st_vm_open(&vm, v, 1);
+	ret = ret ?: set_reg(&v[0], REG_TB_OFFSET, 0x123456789abcdefULL);
+	ret = ret ?: get_reg(&v[0], REG_TB_OFFSET, &got);
+	if (ret || got != round_up_24(0x123456789abcdefULL)) {
+		result(false, "stress fuzz, afterwards a new VM's TB_OFFSET round trip", "%s, GET %#" PRIx64,
+		       st_errname(-ret), got);
+		return 1;
+	}
+	ok = run_offset(&v[0], got, 20, 0, &s) && ok;
+	report_offset(!s.outside && !s.err[0],
+		      "stress fuzz, afterwards a new VM's guest runs with the offset GET returns", &s);
+	st_vm_close(&vm, v, 1);
+	return !ok;
+}
+
+/* The kernel's count of references to kvm-hv, or -1. */
+static long st_hv_refcnt(void)
+{
+	FILE *f = fopen("/sys/module/kvm_hv/refcnt", "r");
+	long n = -1;
+
+	if (f) {
+		if (fscanf(f, "%ld", &n) != 1)
+			n = -1;
+		fclose(f);
+	}
+	return n;
+}
+
+static long st_read_long(const char *path)
+{
+	FILE *f = fopen(path, "r");
+	long n = -1;
+
+	if (f) {
+		if (fscanf(f, "%ld", &n) != 1)
+			n = -1;
+		fclose(f);
+	}
+	return n;
+}
+
+/* What the failslab walks do, one step each. */
+enum st_step { ST_CREATE_VM, ST_CREATE_VCPU, ST_ONE_REG, ST_STEPS };
+static const char *const st_step_names[ST_STEPS] = {
+	"KVM_CREATE_VM", "KVM_CREATE_VCPU", "SET+GET TB_OFFSET",
+};
+
+/*
+ * One step under test, with what it needs made first (outside the
+ * fault): -errno or 0. @nth > 0 fails the step's nth slab allocation
+ * (fail-nth); *injected says whether it came to that.
+ */
+static int st_fault_step(enum st_step step, int nth_fd, unsigned int nth,
+			 bool *injected)
+{
+	struct vm vm = { .fd = -1, .mem = MAP_FAILED };
+	struct vcpu v;
+	char num[16];
+	uint64_t got = 0;
+	int ret = 0, err = 0, len;
+
+	st_vcpu_init(&v);
+	if (step != ST_CREATE_VM) {
+		vm.fd = ioctl(kvm_fd, KVM_CREATE_VM, KVM_VM_PPC_HV);
+		if (vm.fd < 0)
+			return -1000 - errno;	/* not under test: setup failed */
+		if (step == ST_ONE_REG) {
+			v.fd = ioctl(vm.fd, KVM_CREATE_VCPU, 0);
+			if (v.fd < 0) {
+				err = errno;
+				close(vm.fd);
+				return -1000 - err;
+			}
+		}
+	}
+	len = snprintf(num, sizeof(num), "%u", nth);
+	if (nth && pwrite(nth_fd, num, len, 0) != len)
+		return -1000 - errno;
+	switch (step) {
+	case ST_CREATE_VM:
+		vm.fd = ioctl(kvm_fd, KVM_CREATE_VM, KVM_VM_PPC_HV);
+		ret = vm.fd < 0 ? -errno : 0;
+		break;
+	case ST_CREATE_VCPU:
+		v.fd = ioctl(vm.fd, KVM_CREATE_VCPU, 0);
+		ret = v.fd < 0 ? -errno : 0;
+		break;
+	default:
+		ret = set_reg(&v, REG_TB_OFFSET, 0x1000001);
+		ret = ret ?: get_reg(&v, REG_TB_OFFSET, &got);
+		if (!ret && got != 0x2000000)
+			ret = -EPROTO;
+		break;
+	}
+	*injected = false;
+	if (nth) {
+		if (pread(nth_fd, num, sizeof(num) - 1, 0) > 0)
+			*injected = strtoul(num, NULL, 10) == 0;
+		if (pwrite(nth_fd, "0", 1, 0) != 1)	/* not reached: clear it */
+			ret = ret ?: -1000 - errno;
+	}
+	/* Whatever got through must work: a vCPU of the VM, ONE_REG. */
+	if (!ret && step != ST_ONE_REG) {
+		if (step == ST_CREATE_VM)
+			v.fd = ioctl(vm.fd, KVM_CREATE_VCPU, 0);
+		err = v.fd < 0 ? -errno : set_reg(&v, REG_TB_OFFSET, 0x1000001);
+		err = err ?: get_reg(&v, REG_TB_OFFSET, &got);
+		if (!err && got != 0x2000000)
+			err = -EPROTO;
+		if (err)
+			ret = -2000 + err;
+	}
+	if (v.fd >= 0)
+		close(v.fd);
+	if (vm.fd >= 0)
+		close(vm.fd);
+	return ret;
+}
+
+/*
+ * failslab TRIES: KVM_CREATE_VM, KVM_CREATE_VCPU and a TB_OFFSET round
+ * trip with slab allocations failing. First a walk per step: its 1st,
+ * 2nd, ... slab allocation fails (/proc/thread-self/fail-nth) until the
+ * step completes without reaching the fault; then TRIES rounds of all
+ * three with 1 in 10 allocations failing (failslab's probability, with
+ * its task filter: /proc/self/make-it-fail). A step that fails must
+ * fail with ENOMEM; one that succeeds must have given a working VM or
+ * vCPU. /init checks that the module then unloads with 0 and the rig
+ * that the kernel log has no splat. Also reported: kvm-hv's reference
+ * count before and after (5.10's kvm_arch_init_vm() keeps a reference
+ * on kvm-hv when the ops' init_vm fails).
+ */
+static int stress_failslab(unsigned int tries)
+{
+	const char *fs_times = "/sys/kernel/debug/failslab/times";
+	unsigned long nomem = 0, tolerated = 0, faults = 0, other = 0, walked[ST_STEPS] = { 0 };
+	long refs0 = st_hv_refcnt(), refs1, times0, times1;
+	int nth_fd = open("/proc/thread-self/fail-nth", O_RDWR | O_CLOEXEC);
+	int mif, first_err = 0;
+	char first[160] = "";
+	unsigned int step, n, i;
+	bool injected, ok;
+	int ret;
+
+	if (nth_fd < 0) {
+		result(false, "stress failslab, /proc/thread-self/fail-nth", "%s", strerror(errno));
+		return 1;
+	}
+	for (step = 0; step < ST_STEPS; step++) {
+		for (n = 1; n < 5000; n++) {
+			ret = st_fault_step(step, nth_fd, n, &injected);
+			if (ret <= -1000) {
+				other++;
+				if (!first[0])
+					snprintf(first, sizeof(first), "%s walk, fault %u: %s %s",
+						 st_step_names[step], n,
+						 ret <= -2000 ? "what got through does not work:" :
+						 "setup failed:", st_errname(ret <= -2000 ? -ret - 2000 : -ret - 1000));
+				break;
+			}
+			if (!injected) {
+				if (ret) {
+					other++;
+					if (!first[0])
+						snprintf(first, sizeof(first), "%s fails without a fault: %s",
+							 st_step_names[step], st_errname(-ret));
+				}
+				break;
+			}
+			faults++;
+			walked[step]++;
+			if (!ret) {
+				tolerated++;
+			} else if (ret == -ENOMEM) {
+				nomem++;
+			} else {
+				other++;
+				if (!first[0]) {
+					first_err = -ret;
+					snprintf(first, sizeof(first), "%s with its slab allocation %u failing: %s",
+						 st_step_names[step], n,
+						 ret == -EPROTO ? "wrong GET" : st_errname(first_err));
+				}
+			}
+		}
+	}
+	close(nth_fd);
+
+	/* The random part: failslab's probability for this task. */
+	times0 = st_read_long(fs_times);
+	mif = open("/proc/self/make-it-fail", O_WRONLY | O_CLOEXEC);
+	if (mif < 0 || write(mif, "1", 1) != 1) {
+		result(false, "stress failslab, /proc/self/make-it-fail", "%s", strerror(errno));
+		return 1;
+	}
+	for (i = 0; i < tries; i++) {
+		for (step = 0; step < ST_STEPS; step++) {
+			int err;
+
+			/* Here the setup and the check fail too: ENOMEM is fine. */
+			ret = st_fault_step(step, -1, 0, &injected);
+			err = ret <= -2000 ? -ret - 2000 : ret <= -1000 ? -ret - 1000 : -ret;
+			if (!ret)
+				continue;
+			if (err == ENOMEM)
+				nomem++;
+			else if (!other++)
+				snprintf(first, sizeof(first), "%s under failslab's probability: %s",
+					 st_step_names[step],
+					 err == EPROTO ? "wrong GET" : st_errname(err));
+		}
+	}
+	if (write(mif, "0", 1) != 1)
+		other++;
+	close(mif);
+	times1 = st_read_long(fs_times);
+	refs1 = st_hv_refcnt();
+	faults += times0 > times1 ? times0 - times1 : 0;
+	printf("@fig errno ENOMEM %lu\n", nomem);
+	printf("@fig faults %lu\n@fig ops %lu\n", faults,
+	       walked[0] + walked[1] + walked[2] + 3UL * tries);
+	ok = !other && nomem;
+	result(ok, "stress failslab, KVM_CREATE_VM, KVM_CREATE_VCPU and ONE_REG fail only with ENOMEM, and what they create works",
+	       "walks of %lu, %lu and %lu slab allocations failing one at a time, then %u rounds at 1 in 10: %lu faults injected, %lu ENOMEM, %lu tolerated, %lu other%s%s",
+	       walked[0], walked[1], walked[2], tries, faults, nomem, tolerated, other,
+	       first[0] ? "; the first " : "", first);
+	info("failslab: kvm-hv's reference count %ld before, %ld after (no VM left either time)%s",
+	     refs0, refs1, refs1 > refs0 ? ": references leaked" : "");
+	printf("@fig hv-refs-leaked %ld\n", refs1 > refs0 ? refs1 - refs0 : 0);
+	return !ok;
+}
+
+/*
+ * vmloop SECS [absent-ok,gaps]: VMs created (2 vCPUs), SET and GET
+ * TB_OFFSET and DEC_EXPIRY (exact round trips), the guest run with the
+ * offset, and closed, in a loop while /init loads and unloads the module.
+ * With absent-ok, KVM_CREATE_VM failing with EINVAL or ENOENT counts as
+ * "kvm-hv is not loaded" (it comes and goes); with gaps, half the VMs are
+ * followed by up to 80 ms without any (VMs created while the module is
+ * attached pin it: an rmmod can only succeed in between).
+ */
+static int stress_vmloop(unsigned int secs, bool absent_ok, bool gaps)
+{
+	uint64_t end = st_now_us() + secs * 1000000ULL;
+	unsigned long n = 0, bad = 0, absent = 0;
+	uint32_t seed = 0x7e570001;
+	struct st_errs errs = { { 0 } };
+	char first[200] = "";
+	struct vcpu v[2];
+	struct vm vm;
+
+	while (st_now_us() < end) {
+		uint64_t raw = st_rnd64(&seed), got = 0, dec, dgot = 0;
+		struct tb_stats s;
+		int ret = st_vm_open(&vm, v, 2);
+		bool opened = !ret;
+
+		if (ret && absent_ok && (ret == -EINVAL || ret == -ENOENT)) {
+			absent++;
+			sleep_ms(20);
+			continue;
+		}
+		n++;
+		if (!ret)
+			ret = set_reg(&v[0], REG_TB_OFFSET, raw);
+		ret = ret ?: get_reg(&v[0], REG_TB_OFFSET, &got);
+		dec = mftb() + got + (st_rnd(&seed) & 0xfffffff);
+		ret = ret ?: set_reg(&v[0], REG_DEC_EXPIRY, dec);
+		ret = ret ?: get_reg(&v[0], REG_DEC_EXPIRY, &dgot);
+		if (ret) {
+			st_count_err(&errs, -ret);
+			if (!bad++)
+				snprintf(first, sizeof(first), "VM %lu: %s", n, st_errname(-ret));
+		} else if (got != round_up_24(raw) || dgot != dec) {
+			if (!bad++)
+				snprintf(first, sizeof(first), "VM %lu: SET TB_OFFSET %#" PRIx64 " GET %#" PRIx64 ", SET DEC_EXPIRY %#" PRIx64 " GET %#" PRIx64,
+					 n, raw, got, dec, dgot);
+		} else if (!run_offset(&v[0], got, 2, 0, &s)) {
+			if (!bad++)
+				snprintf(first, sizeof(first), "VM %lu: the guest with offset %#" PRIx64 ": %s",
+					 n, got, s.err[0] ? s.err : "timebase outside the host's bracket");
+		}
+		if (opened)
+			st_vm_close(&vm, v, 2);
+		/* No VM for a while: time for an rmmod to succeed. */
+		if (gaps && st_rnd(&seed) % 2)
+			sleep_ms(st_rnd(&seed) % 80);
+	}
+	printf("@fig ops %lu\n@fig vms %lu\n", n * 7, n);
+	result(n && !bad, "stress vmloop, VMs created and closed in a loop, their ONE_REG round trips exact and their guests running with the offset",
+	       "%lu VMs, %lu failures, %lu times kvm-hv absent, errors by errno %s%s%s",
+	       n, bad, absent, st_errs_str(&errs, true), first[0] ? "; the first " : "", first);
+	return !n || bad;
+}
+
+/*
+ * modrace SECS KTB_KO KVM_HV_KO: this module and kvm-hv unloaded at the
+ * same time (delete_module from two threads released together, within a
+ * millisecond of each other or one up to 40 ms late; every other round
+ * skewed instead, see st_hog_fn()), then loaded again the same way
+ * (finit_module; the module in mode auto, takeover or defer in turn),
+ * round after round. Every removal must return 0 or EBUSY/EAGAIN (the
+ * other party held the module a moment), every load 0 or EEXIST (still
+ * loaded); once both are loaded the module must say it is attached
+ * (debugfs vcpus: "attached: yes"), and every 4th round a VM must run
+ * with the TB_OFFSET GET returns. Prints "@rmmod RESULT CS" per removal
+ * of this module. A round that does not end within 60 s is a hang:
+ * reported, and the client exits without waiting for it. Which of the
+ * two went first is read from the module's words in /dev/kmsg.
+ */
+struct st_mod {
+	pthread_t thread;
+	const char *name;	/* as delete_module() wants it */
+	int fd;			/* the .ko, for finit_module() */
+	bool loaded;
+	bool is_ktb;
+	uint32_t seed;
+	unsigned long removed, busy, loads, exists, bad;
+	char first_bad[160];
+	uint64_t longest_us;
+	unsigned int round;	/* the round to do (read under st_mr_lock) */
+	bool unload;		/* this round: unload (else load) */
+	const char *params;
+	bool skewed;		/* this round: see st_hog_fn() */
+	unsigned int delay_us;	/* before this round's call */
+	int nice;		/* this round's nice value */
+	unsigned int cpu;	/* where it runs */
+	unsigned int done;	/* rounds done */
+};
+
+static pthread_mutex_t st_mr_lock = PTHREAD_MUTEX_INITIALIZER;
+static pthread_cond_t st_mr_cond = PTHREAD_COND_INITIALIZER;
+
+/* Pin the calling thread to CPU @cpu (the raw call: no _GNU_SOURCE here). */
+static void st_pin(unsigned int cpu)
+{
+	unsigned long mask = 1UL << cpu;
+
+	syscall(__NR_sched_setaffinity, 0, sizeof(mask), &mask);
+}
+
+/*
+ * Skewed rounds: the round this module's removal is about to start in
+ * (st_ktb_go), and the one whose kvm-hv removal may start (st_hv_go).
+ */
+static volatile unsigned int st_ktb_go, st_hv_go;
+static int st_go_pipe[2] = { -1, -1 };	/* wakes the preempter, no timer */
+
+/*
+ * The preempter: a SCHED_FIFO thread on CPU 1, where this module's
+ * removal runs. In a skewed round, once that removal is about to start,
+ * it lets it run for 1 to 3 slices of 50-500 us (its sleeps), taking the
+ * CPU back after each (1 ms, and 100 ms after the last). When it takes
+ * it back the last time it lets kvm-hv's removal go, on CPU 0: the whole
+ * of kvm-hv's removal (its exit, its going notification, its memory
+ * freed) then happens while this module's removal stands still at
+ * whatever point that slice ended, a different one each round.
+ */
+static void *st_hog_fn(void *arg)
+{
+	struct sched_param sp = { .sched_priority = 50 };
+	uint32_t seed = 0x40970001;
+	unsigned int done = 0;
+
+	(void)arg;
+	st_pin(1);
+	sched_setscheduler(0, SCHED_FIFO, &sp);
+	while (!st_stop) {
+		unsigned int round, k, slices;
+		uint64_t end;
+		char c;
+
+		/* Blocked in read(), not polling: no timer on CPU 1 meanwhile. */
+		if (read(st_go_pipe[0], &c, 1) != 1)
+			break;
+		round = st_ktb_go;
+		if (st_stop || !round || round == done)
+			continue;
+		done = round;
+		slices = 1 + st_rnd(&seed) % 3;
+		for (k = 1; k <= slices && !st_stop; k++) {
+			usleep(50 + st_rnd(&seed) % 450);
+			if (k == slices)
+				st_hv_go = round;
+			end = st_now_us() + (k == slices ? 100000 : 1000);
+			while (!st_stop && st_now_us() < end)
+				;
+		}
+	}
+	return NULL;
+}
+
+static void st_spin_us(unsigned int us)
+{
+	uint64_t end = st_now_us() + us;
+
+	while (st_now_us() < end)
+		;
+}
+
+static void st_mod_bad(struct st_mod *m, const char *what, int err)
+{
+	if (!m->bad++)
+		snprintf(m->first_bad, sizeof(m->first_bad), "%s %s: %s", what, m->name,
+			 st_errname(err));
+}
+
+static void *st_mod_fn(void *arg)
+{
+	struct st_mod *m = arg;
+	unsigned int round = 0;
+
+	st_pin(m->cpu);
+	for (;;) {
+		uint64_t t0, us;
+		int ret, err;
+
+		pthread_mutex_lock(&st_mr_lock);
+		while (m->round == round && !st_stop)
+			pthread_cond_wait(&st_mr_cond, &st_mr_lock);
+		round = m->round;
+		pthread_mutex_unlock(&st_mr_lock);
+		if (st_stop)
+			return NULL;
+		/* Per thread on Linux (the calling thread's id). */
+		setpriority(PRIO_PROCESS, 0, m->nice);
+		if (m->skewed && m->unload && m->is_ktb) {
+			char c = 1;
+
+			st_ktb_go = round;
+			if (write(st_go_pipe[1], &c, 1) != 1)
+				st_mod_bad(m, "waking the preempter for", errno);
+		} else if (m->skewed && m->unload) {
+			uint64_t limit = st_now_us() + 3000000;
+
+			while (st_hv_go != round && st_now_us() < limit)
+				;
+		} else if (m->delay_us < 2000) {
+			st_spin_us(m->delay_us);
+		} else {
+			usleep(m->delay_us);
+		}
+		t0 = st_now_us();
+		if (m->unload) {
+			ret = syscall(__NR_delete_module, m->name, O_NONBLOCK);
+			err = errno;
+			us = st_now_us() - t0;
+			if (m->is_ktb)
+				printf("@rmmod %s %" PRIu64 "\n", ret ? st_errname(err) : "0",
+				       us / 10000);
+			if (us > m->longest_us)
+				m->longest_us = us;
+			if (!ret) {
+				m->removed++;
+				m->loaded = false;
+			} else if (err == EBUSY || err == EAGAIN) {
+				m->busy++;
+			} else {
+				st_mod_bad(m, "delete_module", err);
+			}
+		} else {
+			ret = syscall(__NR_finit_module, m->fd, m->params, 0);
+			err = errno;
+			if (!ret) {
+				m->loads++;
+				m->loaded = true;
+			} else if (err == EEXIST) {
+				m->exists++;
+			} else {
+				st_mod_bad(m, "finit_module", err);
+			}
+		}
+		pthread_mutex_lock(&st_mr_lock);
+		m->done = round;
+		pthread_cond_broadcast(&st_mr_cond);
+		pthread_mutex_unlock(&st_mr_lock);
+	}
+}
+
+/* Start one half-round (unload or load) on both and wait for it: false on a hang. */
+static bool st_mr_step(struct st_mod *m, unsigned int round, bool unload)
+{
+	struct timespec limit;
+	bool done = true;
+	unsigned int i;
+
+	clock_gettime(CLOCK_REALTIME, &limit);
+	limit.tv_sec += 60;
+	pthread_mutex_lock(&st_mr_lock);
+	for (i = 0; i < 2; i++) {
+		m[i].unload = unload;
+		m[i].round = round;
+	}
+	pthread_cond_broadcast(&st_mr_cond);
+	while (m[0].done != round || m[1].done != round) {
+		if (pthread_cond_timedwait(&st_mr_cond, &st_mr_lock, &limit)) {
+			done = false;
+			break;
+		}
+	}
+	pthread_mutex_unlock(&st_mr_lock);
+	return done;
+}
+
+/*
+ * The kernel's messages since the last call (/dev/kmsg, opened
+ * non-blocking at its end): how the last removals went, told by the
+ * module's words. 1: kvm-hv's going came first ("kvm-hv unloaded,
+ * detached"), 2: the module detached first ("detached from kvm-hv"),
+ * 0: neither (the detach found kvm-hv going and left its table alone).
+ */
+static int st_kmsg_order(int fd)
+{
+	char rec[1024];
+	int order = 0;
+	ssize_t n;
+
+	while ((n = read(fd, rec, sizeof(rec) - 1)) > 0 || (n < 0 && errno == EPIPE)) {
+		if (n <= 0)
+			continue;
+		rec[n] = 0;
+		if (strstr(rec, "kvm_timer_backport: powerpc: kvm-hv unloaded, detached"))
+			order = 1;
+		else if (strstr(rec, "kvm_timer_backport: powerpc: detached from kvm-hv") && !order)
+			order = 2;
+	}
+	return order;
+}
+
+/* debugfs: is the module attached to kvm-hv? 1, 0, or -1 if unreadable. */
+static int st_attached(void)
+{
+	FILE *f = fopen("/sys/kernel/debug/kvm_timer_backport/vcpus", "r");
+	char line[128] = "";
+	int ret = -1;
+
+	if (f) {
+		if (fgets(line, sizeof(line), f))
+			ret = !strncmp(line, "attached: yes", 13) ? 1 :
+			      !strncmp(line, "attached: no", 12) ? 0 : -1;
+		fclose(f);
+	}
+	return ret;
+}
+
+static int stress_modrace(unsigned int secs, const char *ktb_ko, const char *hv_ko)
+{
+	static const char *const modes[] = { "mode=auto", "mode=takeover", "mode=defer" };
+	struct st_mod m[2] = {
+		{ .name = "kvm_timer_backport", .is_ktb = true, .seed = 0x30d0001, .cpu = 1 },
+		{ .name = "kvm_hv", .seed = 0x30d0002, .params = "", .cpu = 0 },
+	};
+	uint64_t end = st_now_us() + secs * 1000000ULL;
+	unsigned long both = 0, checks = 0, vm_checks = 0, bad = 0, order[3] = { 0 };
+	unsigned long skewed = 0;
+	pthread_t hog;
+	char first[400] = "", hung[80] = "";
+	unsigned int round = 0, i;
+	uint32_t seed = 0x30d0003;
+	int kmsg;
+	bool ok;
+
+	m[0].fd = open(ktb_ko, O_RDONLY | O_CLOEXEC);
+	m[1].fd = open(hv_ko, O_RDONLY | O_CLOEXEC);
+	if (m[0].fd < 0 || m[1].fd < 0) {
+		result(false, "stress modrace, the two .ko files", "%s", strerror(errno));
+		return 1;
+	}
+	m[0].loaded = !access("/sys/module/kvm_timer_backport", F_OK);
+	m[1].loaded = !access("/sys/module/kvm_hv", F_OK);
+	kmsg = open("/dev/kmsg", O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+	if (kmsg >= 0)
+		lseek(kmsg, 0, SEEK_END);
+	st_stop = 0;
+	for (i = 0; i < 2; i++)
+		pthread_create(&m[i].thread, NULL, st_mod_fn, &m[i]);
+	if (pipe(st_go_pipe)) {
+		result(false, "stress modrace, a pipe", "%s", strerror(errno));
+		return 1;
+	}
+	pthread_create(&hog, NULL, st_hog_fn, NULL);
+	while (st_now_us() < end) {
+		bool was_both = m[0].loaded && m[1].loaded;
+		unsigned int late = st_rnd(&seed) % 3;
+
+		/*
+		 * Together within a millisecond, or one of them up to 40 ms
+		 * late: kvm-hv's removal (its exit, then its going) takes some
+		 * milliseconds, so all the orders come up.
+		 */
+		for (i = 0; i < 2; i++)
+			m[i].delay_us = late == i + 1 ? st_rnd(&seed) % 40000 :
+					st_rnd(&seed) % 1000;
+		/*
+		 * Every other round, skewed (st_hog_fn()): kvm-hv's removal,
+		 * on CPU 0 at nice -20, starts when the preempter has stopped
+		 * this module's, on CPU 1, at some point of its path, for
+		 * 100 ms. One such point lies between the detach's
+		 * unregistering of its module notifier and its writing of
+		 * kvm-hv's table in the code before c5b1309 (issue 12,
+		 * finding 5): kvm-hv is then freed in between.
+		 */
+		for (i = 0; i < 2; i++)
+			m[i].skewed = round / 2 % 2;
+		skewed += m[0].skewed;
+		m[1].nice = m[1].skewed ? -20 : 0;
+		m[0].params = modes[round / 2 % 3];
+		if (!st_mr_step(m, ++round, true)) {
+			snprintf(hung, sizeof(hung), "round %u: a removal", round / 2 + 1);
+			break;
+		}
+		m[0].skewed = m[1].skewed = false;
+		m[1].nice = 0;
+		if (was_both && !m[0].loaded && !m[1].loaded) {
+			both++;
+			if (kmsg >= 0)
+				order[st_kmsg_order(kmsg)]++;
+		}
+		for (i = 0; i < 2; i++)
+			m[i].delay_us = st_rnd(&seed) % 2000;
+		if (!st_mr_step(m, ++round, false)) {
+			snprintf(hung, sizeof(hung), "round %u: a load", round / 2);
+			break;
+		}
+		/* Both loaded: the module must have attached, whoever came first. */
+		if (m[0].loaded && m[1].loaded) {
+			int att = st_attached();
+
+			checks++;
+			if (att != 1 && !bad++)
+				snprintf(first, sizeof(first), "round %u: both loaded, debugfs says attached %s",
+					 round / 2, att ? "(unreadable)" : "no");
+		}
+		if (m[1].loaded && round / 2 % 4 == 0) {
+			struct vcpu v;
+			struct vm vm;
+			struct tb_stats s;
+			uint64_t got = 0;
+			int ret = st_vm_open(&vm, &v, 1);
+
+			vm_checks++;
+			ret = ret ?: set_reg(&v, REG_TB_OFFSET, 0x5a5a5a5a5a5a5aULL);
+			ret = ret ?: get_reg(&v, REG_TB_OFFSET, &got);
+			if (ret || got != round_up_24(0x5a5a5a5a5a5a5aULL) ||
+			    !run_offset(&v, got, 2, 0, &s)) {
+				if (!bad++)
+					snprintf(first, sizeof(first), "round %u: a VM: %s, GET %#" PRIx64 "%s%s",
+						 round / 2, ret ? st_errname(-ret) : "ONE_REG ok", got,
+						 ret ? "" : ", guest: ", ret ? "" : s.err[0] ? s.err : "TB outside the bracket");
+			}
+			if (!ret)
+				st_vm_close(&vm, &v, 1);
+		}
+	}
+	if (hung[0]) {
+		printf("@rmmod timeout 6000\n");
+		result(false, "stress modrace, every removal and load returns", "%s did not return within 60 s", hung);
+		fflush(stdout);
+		_exit(1);
+	}
+	pthread_mutex_lock(&st_mr_lock);
+	st_stop = 1;
+	pthread_cond_broadcast(&st_mr_cond);
+	pthread_mutex_unlock(&st_mr_lock);
+	for (i = 0; i < 2; i++)
+		pthread_join(m[i].thread, NULL);
+	close(st_go_pipe[1]);	/* the preempter's read() returns 0 */
+	pthread_join(hog, NULL);
+	close(st_go_pipe[0]);
+	printf("@fig ops %u\n", round * 2);
+	if (kmsg >= 0)
+		close(kmsg);
+	info("modrace: of the rounds with both removed, kvm-hv's going came first in %lu, the module's detach (holding kvm-hv) in %lu, the detach found kvm-hv going in %lu",
+	     order[1], order[2], order[0]);
+	ok = !bad && !m[0].bad && !m[1].bad && round;
+	result(ok, "stress modrace, this module and kvm-hv removed and loaded at once, each removal 0 or busy, attached whenever both are loaded, VMs work",
+	       "%u rounds (%lu skewed), %lu with both removed together; kvm_timer_backport %lu removed (longest %" PRIu64 " ms) %lu busy %lu loaded %lu still there; kvm_hv %lu removed (longest %" PRIu64 " ms) %lu busy %lu loaded %lu still there; %lu attach checks, %lu VM checks%s%s%s%s%s%s",
+	       round / 2, skewed, both, m[0].removed, m[0].longest_us / 1000, m[0].busy, m[0].loads,
+	       m[0].exists, m[1].removed, m[1].longest_us / 1000, m[1].busy, m[1].loads,
+	       m[1].exists, checks, vm_checks,
+	       first[0] ? "; " : "", first, m[0].bad ? "; " : "", m[0].first_bad,
+	       m[1].bad ? "; " : "", m[1].first_bad);
+	close(m[0].fd);
+	close(m[1].fd);
+	return !ok;
+}
+
+/* A thread pinned to one CPU, to see that it runs there at all. */
+struct st_probe {
+	unsigned int cpu;
+	int fd;		/* the write end of a pipe */
+};
+
+static void *st_probe_fn(void *arg)
+{
+	struct st_probe *p = arg;
+	char c = 1;
+
+	st_pin(p->cpu);
+	usleep(100000);		/* a timer on that CPU must fire too */
+	if (write(p->fd, &c, 1) != 1)
+		return NULL;
+	return NULL;
+}
+
+/*
+ * cpus: every online CPU runs a thread pinned to it, and that thread's
+ * 100 ms sleep ends, within 5 s. Seen here once the preempter of
+ * modrace's skewed rounds had run: a CPU whose timer interrupts stop
+ * (it still takes IPIs), so that what waits for a timer there never
+ * wakes ("rcu: ... 1-...!: (0 ticks this GP) idle=..." and the RCU
+ * kthread starved on it, Tasks RCU and with it rmmod hung).
+ */
+static int stress_cpus(void)
+{
+	long n = sysconf(_SC_NPROCESSORS_ONLN), cpu;
+	unsigned int dead = 0;
+	char list[64] = "";
+
+	for (cpu = 0; cpu < n && cpu < 64; cpu++) {
+		struct st_probe p = { .cpu = cpu };
+		struct pollfd pfd;
+		int pipefd[2];
+		pthread_t t;
+
+		if (pipe(pipefd))
+			return 1;
+		p.fd = pipefd[1];
+		pfd.fd = pipefd[0];
+		pfd.events = POLLIN;
+		pthread_create(&t, NULL, st_probe_fn, &p);
+		if (poll(&pfd, 1, 5000) != 1) {
+			dead++;
+			snprintf(list + strlen(list), sizeof(list) - strlen(list), " %ld", cpu);
+			pthread_detach(t);	/* may never run */
+			continue;		/* the pipe stays: the thread writes to it */
+		}
+		pthread_join(t, NULL);
+		close(pipefd[0]);
+		close(pipefd[1]);
+	}
+	result(!dead, "stress cpus, every online CPU runs a thread pinned to it and ends its 100 ms sleep within 5 s",
+	       "%ld CPUs, %u silent%s", n, dead, list);
+	if (dead)
+		fflush(stdout), _exit(1);
+	return 0;
+}
+
+/* client stress CMD ...: see the functions stress_*() above. */
+static int stress(int argc, char **argv)
+{
+	unsigned int a = argc > 2 ? strtoul(argv[2], NULL, 0) : 0;
+	unsigned int b = argc > 3 ? strtoul(argv[3], NULL, 0) : 0;
+	int ret = 2;
+
+	if (argc < 2)
+		return 2;
+	if (!strcmp(argv[1], "churn"))
+		ret = stress_churn(a ?: 20, b ?: 4);
+	else if (!strcmp(argv[1], "fuzz"))
+		ret = stress_fuzz(a ?: 10, b ?: 3);
+	else if (!strcmp(argv[1], "failslab"))
+		ret = stress_failslab(a ?: 100);
+	else if (!strcmp(argv[1], "vmloop"))
+		ret = stress_vmloop(a ?: 20, argc > 3 && strstr(argv[3], "absent-ok"),
+				    argc > 3 && strstr(argv[3], "gaps"));
+	else if (!strcmp(argv[1], "cpus"))
+		ret = stress_cpus();
+	else if (!strcmp(argv[1], "modrace") && argc > 4)
+		ret = stress_modrace(a ?: 20, argv[3], argv[4]);
+	info("client done: %u ok, %u not ok", passed, failed);
+	return ret;
+}
+
 static void read_tb_hz(void)
 {
 	FILE *f = fopen("/proc/cpuinfo", "r");
@@ -1161,6 +2708,8 @@ int main(int argc, char **argv)
 		finish();
 	}
 	run_size = ioctl(kvm_fd, KVM_GET_VCPU_MMAP_SIZE, 0);
+	if (argc > 1 && !strcmp(argv[1], "stress"))
+		return stress(argc - 1, argv + 1);
 
 	test_guest_runs();
 	if (live) {
