@@ -366,13 +366,16 @@ static int ktb_init_vm(struct kvm *kvm)
 	/* Counted before anything that can sleep: see ktb_callers_drain(). */
 	ktb_enter();
 	vm = kzalloc(sizeof(*vm), GFP_KERNEL);
-	if (!vm) {
-		ktb_exit();
-		return -ENOMEM;
-	}
 	ret = ktb_orig.init_vm(kvm);
-	/* Failing to pin means this module is on its way out: don't track. */
-	if (!ret && try_module_get(THIS_MODULE)) {
+	/*
+	 * The VM never fails for this module's bookkeeping: 5.10's
+	 * kvm_arch_init_vm() keeps its kvm-hv reference when init_vm fails,
+	 * so an ENOMEM here would pin kvm-hv until reboot. Out of memory, or
+	 * unable to pin because this module is on its way out, the VM goes
+	 * untracked: it does not hold the module, like a VM created before
+	 * attach, and gets the kernel's own handlers back at detach.
+	 */
+	if (!ret && vm && try_module_get(THIS_MODULE)) {
 		vm->kvm = kvm;
 		mutex_lock(&ktb_lock);
 		list_add_tail(&vm->node, &ktb_vms);
