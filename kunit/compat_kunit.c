@@ -191,65 +191,6 @@ static void compat_kunit_null_expectations(struct kunit *test)
 	kunit_cleanup(fake);
 }
 
-/*
- * Integer assertions across types and string assertions on arrays, as
- * newer KUnit allows: the operands are compared as C compares them.
- */
-static void compat_kunit_assertion_operands(struct kunit *test)
-{
-	char buf[8] = "abc";
-	u8 small = 200;
-	s64 wide = -1;
-
-	KUNIT_EXPECT_EQ(test, small, 200ull);
-	KUNIT_EXPECT_LT(test, wide, 0);
-	KUNIT_EXPECT_NE(test, (u32)wide, 0u);
-	KUNIT_ASSERT_GE(test, small, (u16)200);
-	KUNIT_EXPECT_STREQ(test, buf, "abc");
-	KUNIT_EXPECT_STRNEQ(test, buf, "abd");
-}
-
-/*
- * Parameterised cases: KUNIT_ARRAY_PARAM()'s generator walks the table and
- * has each entry described, and KUNIT_CASE_PARAM() runs the case once per
- * entry, in order, with the entry in test->param_value. (The generator's
- * own signature changed in 6.x, so only the runner calls it.)
- */
-static const int compat_params[] = { 3, 5, 7 };
-static unsigned int compat_params_seen, compat_params_described;
-
-static void compat_param_desc(const int *p, char *desc)
-{
-	compat_params_described |= 1u << (p - compat_params);
-	snprintf(desc, KUNIT_PARAM_DESC_SIZE, "value %d", *p);
-}
-
-KUNIT_ARRAY_PARAM(compat_param, compat_params, compat_param_desc);
-
-static void compat_kunit_case_param_each(struct kunit *test)
-{
-	const int *p = test->param_value;
-	unsigned int i;
-
-	KUNIT_ASSERT_NOT_NULL(test, p);
-	KUNIT_ASSERT_TRUE(test, p >= compat_params &&
-			  p < compat_params + ARRAY_SIZE(compat_params));
-	i = p - compat_params;
-	/* In order: every earlier entry has been seen, this one not yet. */
-	KUNIT_EXPECT_EQ(test, compat_params_seen, (1u << i) - 1);
-	compat_params_seen |= 1u << i;
-	KUNIT_EXPECT_EQ(test, *p, 3 + 2 * (int)i);
-}
-
-/* Runs after compat_kunit_case_param_each: it saw every entry. */
-static void compat_kunit_case_param_all(struct kunit *test)
-{
-	unsigned int all = (1u << ARRAY_SIZE(compat_params)) - 1;
-
-	KUNIT_EXPECT_EQ(test, compat_params_seen, all);
-	KUNIT_EXPECT_EQ(test, compat_params_described, all);
-}
-
 static struct kunit_case ktb_compat_cases[] = {
 	KUNIT_CASE(compat_hrtimer_setup_sets_function),
 	KUNIT_CASE(compat_hrtimer_setup_abs_monotonic),
@@ -257,10 +198,6 @@ static struct kunit_case ktb_compat_cases[] = {
 	KUNIT_CASE(compat_ktime_helpers),
 	KUNIT_CASE(compat_module_import_ns_string),
 	KUNIT_CASE(compat_kunit_null_expectations),
-	KUNIT_CASE(compat_kunit_assertion_operands),
-	KUNIT_CASE_PARAM(compat_kunit_case_param_each,
-			 compat_param_gen_params),
-	KUNIT_CASE(compat_kunit_case_param_all),
 	{}
 };
 
