@@ -11,6 +11,7 @@ extern struct kunit_suite ktb_mips_count_suite;
 extern struct kunit_suite ktb_mips_master_suite;
 extern struct kunit_suite ktb_mips_vz_suite;
 extern struct kunit_suite ktb_mips_insn_suite;
+extern struct kunit_suite ktb_mips_model_suite;
 extern struct kunit_suite ktb_mips_diff_suite;
 extern struct kunit_suite ktb_mips_scale_suite;
 extern struct kunit_suite ktb_ppc_tb_suite;
