@@ -40,20 +40,20 @@ MUTANTS = {
 		;
 	else if (t->hw)"""),
  "M3 Cause: bits before the stop": ("src/core/mips_timer.c",
-   """		ktb_change_cause(t, KTB_CAUSE_DC, KTB_CAUSE_DC);
-		if (!ktb_master_disabled(t))
+   """		change_cause(t, KTB_CAUSE_DC, KTB_CAUSE_DC);
+		if (!master_disabled(t))
 			ktb_mips_freeze(t, &t->count);
-		ktb_change_cause(t, mask & ~KTB_CAUSE_DC, value);""",
-   """		ktb_change_cause(t, mask & ~KTB_CAUSE_DC, value);
-		ktb_change_cause(t, KTB_CAUSE_DC, KTB_CAUSE_DC);
-		if (!ktb_master_disabled(t))
+		change_cause(t, mask & ~KTB_CAUSE_DC, value);""",
+   """		change_cause(t, mask & ~KTB_CAUSE_DC, value);
+		change_cause(t, KTB_CAUSE_DC, KTB_CAUSE_DC);
+		if (!master_disabled(t))
 			ktb_mips_freeze(t, &t->count);"""),
  "M4 master re-enable never raises": ("src/core/mips_timer.c",
    """	if (ktime_compare(now, due) >= 0)
 		t->irq->queue(t);""", """	(void)due;"""),
  "M5 master re-enable raises twice (re-read vs stale expiry)": ("src/core/mips_timer.c",
    """	ktb_mips_resume(t, now, t->count_bias + ktb_mips_ns_to_ticks(t, now));
-}""", """	ktb_mips_resume(t, now, ktb_read_count_running(t, now));
+}""", """	ktb_mips_resume(t, now, read_count_running(t, now));
 }"""),
  "M6 COUNT_HZ keeps the old bias": ("src/core/mips_timer.c",
    """	t->count_bias = count - ktb_mips_ns_to_ticks(t, now);
@@ -93,14 +93,14 @@ MUTANTS = {
  "M21 expiry callback does not wake the vCPU": ("src/core/mips_timer.c",
    "	t->irq->wake(t);\n", ""),
  "M22 decoder ignores the CP0 select": ("src/core/mips_insn.c",
-   "		if (word & 0x7ff || !ktb_is_timer_reg(rd))",
-   "		if (word & 0x7f8 || !ktb_is_timer_reg(rd))"),
+   "		if (word & 0x7ff || !is_timer_reg(rd))",
+   "		if (word & 0x7f8 || !is_timer_reg(rd))"),
  "M23 decoder takes any RDHWR register": ("src/core/mips_insn.c",
    "	    !(re >> 3) && rd == KTB_HWR_CC) {", "	    !(re >> 3)) {"),
  "M24 guest Compare write does not acknowledge": ("src/core/mips_insn.c",
    "		ktb_mips_write_compare(t, src, true);", "		ktb_mips_write_compare(t, src, false);"),
  "M25 migrating loses the armed expiry timer": ("src/core/mips_timer.c",
-   "	if (t->clock->cancel(t))\n		ktb_arm(t, READ_ONCE(t->expires));",
+   "	if (t->clock->cancel(t))\n		arm_expiry(t, READ_ONCE(t->expires));",
    "	t->clock->cancel(t);"),
  "M26 branch: j/jal region taken from the jump, not its delay slot": ("src/core/mips_insn.c",
    "		next = ((pc + 4) & ~KTB_J_REGION) | (word & 0x03ffffff) << 2;",
@@ -108,11 +108,11 @@ MUTANTS = {
  "M27 branch: offset not sign-extended": ("src/core/mips_insn.c",
    "	return (long)(s16)(word & 0xffff) * 4;", "	return (long)(word & 0xffff) * 4;"),
  "M28 branch: registers compared as their low 32 bits": ("src/core/mips_insn.c",
-   "	unsigned long s = ktb_gpr(gprs, (word >> 21) & 0x1f);",
-   "	unsigned long s = (long)(s32)ktb_gpr(gprs, (word >> 21) & 0x1f);"),
+   "	unsigned long s = gpr_value(gprs, (word >> 21) & 0x1f);",
+   "	unsigned long s = (long)(s32)gpr_value(gprs, (word >> 21) & 0x1f);"),
  "M29 branch: likely forms treated as not taken": ("src/core/mips_insn.c",
-   "		next = taken ? pc + 4 + ktb_branch_offset(word) : pc + 8;",
-   "		next = taken && !(word >> 30) ? pc + 4 + ktb_branch_offset(word) : pc + 8;"),
+   "		next = taken ? pc + 4 + branch_offset(word) : pc + 8;",
+   "		next = taken && !(word >> 30) ? pc + 4 + branch_offset(word) : pc + 8;"),
  "M30 DEC_EXPIRY GET in host era forgets the offset": ("src/core/ppc_tb.c",
    "	if (units == KTB_PPC_DEC_HOST_TB)\n		return dec_expires + tb_offset;",
    "	if (units == KTB_PPC_DEC_HOST_TB)\n		return dec_expires;"),
@@ -129,20 +129,20 @@ MUTANTS = {
    "	if (units != KTB_PPC_DEC_GUEST_TB || dec_before || !offset)",
    "	if (units != KTB_PPC_DEC_GUEST_TB || !offset)"),
  "M35 ONE_REG Cause: the queue follows TI after the timer restarts": ("src/core/mips_timer.c",
-   "\tt->irq->write_cause(t, value);\n\tktb_sync_ti(t, value);\n\tif (running)\n\t\tktb_mips_resume(t, now, count);",
-   "\tt->irq->write_cause(t, value);\n\tif (running)\n\t\tktb_mips_resume(t, now, count);\n\tktb_sync_ti(t, value);"),
+   "\tt->irq->write_cause(t, value);\n\tsync_ti(t, value);\n\tif (running)\n\t\tktb_mips_resume(t, now, count);",
+   "\tt->irq->write_cause(t, value);\n\tif (running)\n\t\tktb_mips_resume(t, now, count);\n\tsync_ti(t, value);"),
  "M36 ONE_REG Cause: TI only written, never queued": ("src/core/mips_timer.c",
    "\tif (value & KTB_CAUSE_TI)\n\t\tt->irq->queue(t);\n\telse\n\t\tt->irq->dequeue(t);",
    "\tif (!(value & KTB_CAUSE_TI))\n\t\tt->irq->dequeue(t);"),
  "M37 scale: shift threshold one too low": ("src/core/mips_scale.h",
    "#define KTB_MIPS_SCALE_HZ_FLOOR\t465661288u", "#define KTB_MIPS_SCALE_HZ_FLOOR\t465661287u"),
  "M38 scale: tick multiplier one too small": ("src/core/mips_scale.c",
-   "\t\t\t\t\t  NSEC_PER_SEC);\n", "\t\t\t\t\t  NSEC_PER_SEC) - 1;\n"),
+   "<< 31, NSEC_PER_SEC);\n", "<< 31, NSEC_PER_SEC) - 1;\n"),
  "M39 scale: tick multiplier one too large": ("src/core/mips_scale.c",
-   "\t\t\t\t\t  NSEC_PER_SEC);\n", "\t\t\t\t\t  NSEC_PER_SEC) + 1;\n"),
+   "<< 31, NSEC_PER_SEC);\n", "<< 31, NSEC_PER_SEC) + 1;\n"),
  "M40 scale: ns fraction one too small": ("src/core/mips_scale.c",
-   "\ts->ns_frac = ktb_div_shl32_ceil((u64)rem << 32, hz);",
-   "\ts->ns_frac = ktb_div_shl32_ceil((u64)rem << 32, hz) - 1;"),
+   "\ts->ns_frac = div_shl32_ceil((u64)rem << 32, hz);",
+   "\ts->ns_frac = div_shl32_ceil((u64)rem << 32, hz) - 1;"),
  "M41 scale: constants rounded down, not up": ("src/core/mips_scale.c",
    "\treturn (hi << 32) + lo + (rem != 0);", "\treturn (hi << 32) + lo;"),
  "M42 scale: ns->ticks multiplies x, not 2x": ("src/core/mips_scale.h",

@@ -53,7 +53,7 @@
 /* j and jal replace the low 28 bits of the address: a 256 MB region. */
 #define KTB_J_REGION	0x0fffffffUL
 
-static bool ktb_is_timer_reg(unsigned int rd)
+static bool is_timer_reg(unsigned int rd)
 {
 	return rd == KTB_CP0_COUNT || rd == KTB_CP0_COMPARE ||
 	       rd == KTB_CP0_CAUSE;
@@ -77,7 +77,7 @@ bool ktb_mips_decode_timer_insn(u32 word, struct ktb_mips_timer_insn *insn)
 
 	if (op == KTB_OP_COP0) {
 		/* Bits 10..3 must be zero and select (2..0) is 0. */
-		if (word & 0x7ff || !ktb_is_timer_reg(rd))
+		if (word & 0x7ff || !is_timer_reg(rd))
 			return false;
 		if (rs == KTB_COP0_MF || rs == KTB_COP0_DMF)
 			insn->write = false;
@@ -140,20 +140,20 @@ u32 ktb_mips_exec_timer_insn(struct ktb_mips_timer *t,
 EXPORT_SYMBOL_IF_KUNIT(ktb_mips_exec_timer_insn);
 
 /* $0 reads as zero whatever the caller's copy of it holds. */
-static unsigned long ktb_gpr(const unsigned long *gprs, unsigned int r)
+static unsigned long gpr_value(const unsigned long *gprs, unsigned int r)
 {
 	return r ? gprs[r] : 0;
 }
 
 /* The branch offset: the sign-extended immediate, counted in words. */
-static long ktb_branch_offset(u32 word)
+static long branch_offset(u32 word)
 {
 	return (long)(s16)(word & 0xffff) * 4;
 }
 
 /* jr and jalr: the target and the register jalr links, if it is one. */
-static bool ktb_jump_reg(u32 word, const unsigned long *gprs,
-			 unsigned long *next, u8 *link)
+static bool jump_reg(u32 word, const unsigned long *gprs, unsigned long *next,
+		     u8 *link)
 {
 	unsigned int rd = (word >> 11) & 0x1f;
 	unsigned int fn = word & 0x3f;
@@ -167,27 +167,27 @@ static bool ktb_jump_reg(u32 word, const unsigned long *gprs,
 		*link = rd;
 	else
 		return false;
-	*next = ktb_gpr(gprs, (word >> 21) & 0x1f);
+	*next = gpr_value(gprs, (word >> 21) & 0x1f);
 	/* Bit 0 set switches to microMIPS or MIPS16e, which we do not decode. */
 	return !(*next & 1);
 }
 
 /* The conditional branches: whether taken, and whether they link $31. */
-static bool ktb_branch_cond(u32 word, const unsigned long *gprs,
-			    bool *taken, u8 *link)
+static bool branch_cond(u32 word, const unsigned long *gprs, bool *taken,
+			u8 *link)
 {
 	unsigned int rt = (word >> 16) & 0x1f;
-	unsigned long s = ktb_gpr(gprs, (word >> 21) & 0x1f);
+	unsigned long s = gpr_value(gprs, (word >> 21) & 0x1f);
 
 	*link = 0;
 	switch (word >> 26) {
 	case KTB_OP_BEQ:
 	case KTB_OP_BEQL:
-		*taken = s == ktb_gpr(gprs, rt);
+		*taken = s == gpr_value(gprs, rt);
 		return true;
 	case KTB_OP_BNE:
 	case KTB_OP_BNEL:
-		*taken = s != ktb_gpr(gprs, rt);
+		*taken = s != gpr_value(gprs, rt);
 		return true;
 	case KTB_OP_BLEZ:
 	case KTB_OP_BLEZL:
@@ -268,7 +268,7 @@ bool ktb_mips_eval_branch(u32 word, unsigned long pc,
 	u8 link;
 
 	if (op == KTB_OP_SPECIAL) {
-		if (!ktb_jump_reg(word, gprs, &next, &link))
+		if (!jump_reg(word, gprs, &next, &link))
 			return false;
 	} else if (op == KTB_OP_J || op == KTB_OP_JAL) {
 		/*
@@ -277,8 +277,8 @@ bool ktb_mips_eval_branch(u32 word, unsigned long pc,
 		 */
 		next = ((pc + 4) & ~KTB_J_REGION) | (word & 0x03ffffff) << 2;
 		link = op == KTB_OP_JAL ? KTB_GPR_RA : 0;
-	} else if (ktb_branch_cond(word, gprs, &taken, &link)) {
-		next = taken ? pc + 4 + ktb_branch_offset(word) : pc + 8;
+	} else if (branch_cond(word, gprs, &taken, &link)) {
+		next = taken ? pc + 4 + branch_offset(word) : pc + 8;
 	} else {
 		return false;
 	}

@@ -15,7 +15,7 @@
  * first digit floor(@num / @den), below 2^32 by the precondition, and a
  * second one from the remainder, below @den, shifted by 32 bits.
  */
-static u64 ktb_div_shl32_ceil(u64 num, u32 den)
+static u64 div_shl32_ceil(u64 num, u32 den)
 {
 	u32 rem;
 	u64 hi = div_u64_rem(num, den, &rem);
@@ -42,11 +42,10 @@ void ktb_mips_scale_init(struct ktb_mips_scale *s, u32 hz)
 	while (((u64)hz << shift) < KTB_MIPS_SCALE_HZ_FLOOR && shift < 31)
 		shift++;
 	/* hz * 2^shift < 2 * 10^9, so (hz << shift) * 2^31 < 10^9 * 2^32. */
-	s->tick_mult = ktb_div_shl32_ceil(((u64)hz << shift) << 31,
-					  NSEC_PER_SEC);
+	s->tick_mult = div_shl32_ceil(((u64)hz << shift) << 31, NSEC_PER_SEC);
 	s->tick_shift = shift;
 	s->ns_int = div_u64_rem(NSEC_PER_SEC, hz, &rem);
 	/* rem < hz: ceil(rem * 2^64 / hz) = ceil((rem << 32) * 2^32 / hz). */
-	s->ns_frac = ktb_div_shl32_ceil((u64)rem << 32, hz);
+	s->ns_frac = div_shl32_ceil((u64)rem << 32, hz);
 }
 EXPORT_SYMBOL_IF_KUNIT(ktb_mips_scale_init);

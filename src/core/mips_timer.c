@@ -12,7 +12,7 @@
 
 #include "core/mips_timer.h"
 
-static bool ktb_master_disabled(const struct ktb_mips_timer *t)
+static bool master_disabled(const struct ktb_mips_timer *t)
 {
 	return t->count_ctl & KTB_COUNT_CTL_DC;
 }
@@ -30,7 +30,7 @@ static bool ktb_master_disabled(const struct ktb_mips_timer *t)
  */
 bool ktb_mips_timer_stopped(struct ktb_mips_timer *t)
 {
-	return ktb_master_disabled(t) ||
+	return master_disabled(t) ||
 	       (t->irq->read_cause(t) & KTB_CAUSE_DC);
 }
 EXPORT_SYMBOL_IF_KUNIT(ktb_mips_timer_stopped);
@@ -39,9 +39,9 @@ EXPORT_SYMBOL_IF_KUNIT(ktb_mips_timer_stopped);
  * Under the master disable every Count computation happens as if at the
  * moment the disable took effect, so userspace sees one consistent instant.
  */
-static ktime_t ktb_count_time(struct ktb_mips_timer *t)
+static ktime_t count_time(struct ktb_mips_timer *t)
 {
-	if (ktb_master_disabled(t))
+	if (master_disabled(t))
 		return t->count_resume;
 	return t->clock->now(t);
 }
@@ -101,7 +101,7 @@ u32 ktb_mips_peek_count(const struct ktb_mips_timer *t, ktime_t now)
 EXPORT_SYMBOL_IF_KUNIT(ktb_mips_peek_count);
 
 /* @ticks is at most 2^32, as mips_scale.h requires. */
-static u64 ktb_ticks_to_ns(const struct ktb_mips_timer *t, u64 ticks)
+static u64 ticks_to_ns(const struct ktb_mips_timer *t, u64 ticks)
 {
 	return ktb_mips_scale_ticks_to_ns(&t->scale, ticks);
 }
@@ -111,7 +111,7 @@ static u64 ktb_ticks_to_ns(const struct ktb_mips_timer *t, u64 ticks)
  * constants (the only divisions the conversions need), and a dynamic bias
  * that must be recomputed for the new period.
  */
-static void ktb_set_rate(struct ktb_mips_timer *t, u32 hz)
+static void set_rate(struct ktb_mips_timer *t, u32 hz)
 {
 	t->count_hz = hz;
 	t->count_period = div_u64((u64)NSEC_PER_SEC << 32, hz);
@@ -119,7 +119,7 @@ static void ktb_set_rate(struct ktb_mips_timer *t, u32 hz)
 	t->count_dyn_bias = 0;
 }
 
-static void ktb_arm(struct ktb_mips_timer *t, ktime_t expires)
+static void arm_expiry(struct ktb_mips_timer *t, ktime_t expires)
 {
 	WRITE_ONCE(t->expires, expires);
 	t->clock->start(t, expires);
@@ -135,7 +135,7 @@ static void ktb_arm(struct ktb_mips_timer *t, ktime_t expires)
  */
 void ktb_mips_timer_arm(struct ktb_mips_timer *t, ktime_t expires)
 {
-	ktb_arm(t, expires);
+	arm_expiry(t, expires);
 }
 EXPORT_SYMBOL_IF_KUNIT(ktb_mips_timer_arm);
 
@@ -150,7 +150,7 @@ EXPORT_SYMBOL_IF_KUNIT(ktb_mips_timer_arm);
 void ktb_mips_timer_migrate(struct ktb_mips_timer *t)
 {
 	if (t->clock->cancel(t))
-		ktb_arm(t, READ_ONCE(t->expires));
+		arm_expiry(t, READ_ONCE(t->expires));
 }
 EXPORT_SYMBOL_IF_KUNIT(ktb_mips_timer_migrate);
 
@@ -162,7 +162,7 @@ EXPORT_SYMBOL_IF_KUNIT(ktb_mips_timer_migrate);
  * it here so that nobody can observe Count past Compare without the
  * interrupt, and move the timer on to the next match.
  */
-static u32 ktb_read_count_running(struct ktb_mips_timer *t, ktime_t now)
+static u32 read_count_running(struct ktb_mips_timer *t, ktime_t now)
 {
 	u32 count = t->count_bias + ktb_mips_ns_to_ticks(t, now);
 	ktime_t expires, threshold;
@@ -178,7 +178,7 @@ static u32 ktb_read_count_running(struct ktb_mips_timer *t, ktime_t now)
 
 		t->irq->queue(t);
 		if (was_armed)
-			ktb_arm(t, ktime_add_ns(expires, t->count_period));
+			arm_expiry(t, ktime_add_ns(expires, t->count_period));
 	}
 	return count;
 }
@@ -201,7 +201,7 @@ ktime_t ktb_mips_freeze(struct ktb_mips_timer *t, u32 *count)
 
 	t->clock->cancel(t);
 	now = t->clock->now(t);
-	*count = ktb_read_count_running(t, now);
+	*count = read_count_running(t, now);
 	return now;
 }
 EXPORT_SYMBOL_IF_KUNIT(ktb_mips_freeze);
@@ -222,7 +222,7 @@ void ktb_mips_resume(struct ktb_mips_timer *t, ktime_t now, u32 count)
 	u64 ticks = (u64)(u32)(t->compare - count - 1) + 1;
 
 	t->clock->cancel(t);
-	ktb_arm(t, ktime_add_ns(now, ktb_ticks_to_ns(t, ticks)));
+	arm_expiry(t, ktime_add_ns(now, ticks_to_ns(t, ticks)));
 }
 EXPORT_SYMBOL_IF_KUNIT(ktb_mips_resume);
 
@@ -241,7 +241,7 @@ u32 ktb_mips_read_count(struct ktb_mips_timer *t)
 {
 	if (ktb_mips_timer_stopped(t))
 		return t->count;
-	return ktb_read_count_running(t, t->clock->now(t));
+	return read_count_running(t, t->clock->now(t));
 }
 EXPORT_SYMBOL_IF_KUNIT(ktb_mips_read_count);
 
@@ -257,7 +257,7 @@ EXPORT_SYMBOL_IF_KUNIT(ktb_mips_read_count);
  */
 void ktb_mips_write_count(struct ktb_mips_timer *t, u32 count)
 {
-	ktime_t now = ktb_count_time(t);
+	ktime_t now = count_time(t);
 
 	t->count_bias = count - ktb_mips_ns_to_ticks(t, now);
 	if (ktb_mips_timer_stopped(t))
@@ -294,7 +294,7 @@ EXPORT_SYMBOL_IF_KUNIT(ktb_mips_timer_init);
  */
 void ktb_mips_timer_reset(struct ktb_mips_timer *t, u32 hz)
 {
-	ktb_set_rate(t, hz);
+	set_rate(t, hz);
 	ktb_mips_write_count(t, 0);
 }
 EXPORT_SYMBOL_IF_KUNIT(ktb_mips_timer_reset);
@@ -420,7 +420,7 @@ void ktb_mips_write_compare(struct ktb_mips_timer *t, u32 compare, bool ack)
 }
 EXPORT_SYMBOL_IF_KUNIT(ktb_mips_write_compare);
 
-static void ktb_change_cause(struct ktb_mips_timer *t, u32 mask, u32 value)
+static void change_cause(struct ktb_mips_timer *t, u32 mask, u32 value)
 {
 	u32 cause = t->irq->read_cause(t);
 
@@ -449,25 +449,25 @@ void ktb_mips_write_cause(struct ktb_mips_timer *t, u32 value, u32 mask)
 	u32 old = t->irq->read_cause(t);
 
 	if (!((old ^ value) & mask & KTB_CAUSE_DC)) {
-		ktb_change_cause(t, mask, value);
+		change_cause(t, mask, value);
 		return;
 	}
 
 	if (value & KTB_CAUSE_DC) {
-		ktb_change_cause(t, KTB_CAUSE_DC, KTB_CAUSE_DC);
-		if (!ktb_master_disabled(t))
+		change_cause(t, KTB_CAUSE_DC, KTB_CAUSE_DC);
+		if (!master_disabled(t))
 			ktb_mips_freeze(t, &t->count);
-		ktb_change_cause(t, mask & ~KTB_CAUSE_DC, value);
+		change_cause(t, mask & ~KTB_CAUSE_DC, value);
 	} else {
-		ktb_change_cause(t, mask & ~KTB_CAUSE_DC, value);
-		ktb_change_cause(t, KTB_CAUSE_DC, 0);
+		change_cause(t, mask & ~KTB_CAUSE_DC, value);
+		change_cause(t, KTB_CAUSE_DC, 0);
 		ktb_mips_write_count(t, t->count);
 	}
 }
 EXPORT_SYMBOL_IF_KUNIT(ktb_mips_write_cause);
 
 /* Make the queued timer interrupt agree with a Cause value's TI bit. */
-static void ktb_sync_ti(struct ktb_mips_timer *t, u32 value)
+static void sync_ti(struct ktb_mips_timer *t, u32 value)
 {
 	if (value & KTB_CAUSE_TI)
 		t->irq->queue(t);
@@ -498,11 +498,11 @@ void ktb_mips_set_cause(struct ktb_mips_timer *t, u32 value)
 		if (value & KTB_CAUSE_DC) {
 			/* Stopped once the bits are written. */
 			ktb_mips_write_cause(t, value, ~0u);
-			ktb_sync_ti(t, value);
+			sync_ti(t, value);
 		} else {
 			/* Everything else first, then the start. */
-			ktb_change_cause(t, ~KTB_CAUSE_DC, value);
-			ktb_sync_ti(t, value);
+			change_cause(t, ~KTB_CAUSE_DC, value);
+			sync_ti(t, value);
 			ktb_mips_write_cause(t, value, ~0u);
 		}
 		return;
@@ -512,7 +512,7 @@ void ktb_mips_set_cause(struct ktb_mips_timer *t, u32 value)
 	if (running)
 		now = ktb_mips_freeze(t, &count);
 	t->irq->write_cause(t, value);
-	ktb_sync_ti(t, value);
+	sync_ti(t, value);
 	if (running)
 		ktb_mips_resume(t, now, count);
 }
@@ -523,10 +523,10 @@ EXPORT_SYMBOL_IF_KUNIT(ktb_mips_set_cause);
  * had never stopped, and one interrupt is raised if Count passed Compare
  * between the disable (count_resume) and now.
  */
-static void ktb_master_enable(struct ktb_mips_timer *t)
+static void master_enable(struct ktb_mips_timer *t)
 {
 	u64 ticks = (u64)(u32)(t->compare - t->count - 1) + 1;
-	ktime_t due = ktime_add_ns(t->count_resume, ktb_ticks_to_ns(t, ticks));
+	ktime_t due = ktime_add_ns(t->count_resume, ticks_to_ns(t, ticks));
 	ktime_t now = t->clock->now(t);
 
 	if (ktime_compare(now, due) >= 0)
@@ -566,7 +566,7 @@ int ktb_mips_set_count_ctl(struct ktb_mips_timer *t, s64 ctl)
 	} else {
 		t->count_ctl = ctl;
 		if (!cause_dc)
-			ktb_master_enable(t);
+			master_enable(t);
 	}
 	return 0;
 }
@@ -618,13 +618,13 @@ int ktb_mips_set_count_hz(struct ktb_mips_timer *t, s64 hz)
 
 	stopped = ktb_mips_timer_stopped(t);
 	if (stopped) {
-		now = ktb_count_time(t);
+		now = count_time(t);
 		count = t->count;
 	} else {
 		now = ktb_mips_freeze(t, &count);
 	}
 
-	ktb_set_rate(t, hz);
+	set_rate(t, hz);
 	t->count_bias = count - ktb_mips_ns_to_ticks(t, now);
 
 	if (!stopped)
@@ -675,7 +675,7 @@ int ktb_mips_restore(struct ktb_mips_timer *t, ktime_t before, u32 count,
 	}
 
 	/* Count lags slightly: resume from the moment the soft Count was it. */
-	behind = ktb_ticks_to_ns(t, (u32)(soft - count));
+	behind = ticks_to_ns(t, (u32)(soft - count));
 	ktb_mips_resume(t, ktime_sub_ns(at, behind), count);
 	return 0;
 }

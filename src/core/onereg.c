@@ -15,14 +15,14 @@
 #include "core/ppc_tb.h"
 
 /* MIPS 32-bit registers travel sign-extended to 64 bits. */
-static u64 ktb_sext32(u32 v)
+static u64 sext32(u32 v)
 {
 	return (u64)(s64)(s32)v;
 }
 
 static int mips_get_count(void *state, u64 *val)
 {
-	*val = ktb_sext32(ktb_mips_read_count(state));
+	*val = sext32(ktb_mips_read_count(state));
 	return 0;
 }
 
@@ -34,7 +34,7 @@ static int mips_set_count(void *state, u64 val)
 
 static int mips_get_compare(void *state, u64 *val)
 {
-	*val = ktb_sext32(ktb_mips_read_compare(state));
+	*val = sext32(ktb_mips_read_compare(state));
 	return 0;
 }
 
@@ -49,7 +49,7 @@ static int mips_get_cause(void *state, u64 *val)
 {
 	struct ktb_mips_timer *t = state;
 
-	*val = ktb_sext32(t->irq->read_cause(t));
+	*val = sext32(t->irq->read_cause(t));
 	return 0;
 }
 
