@@ -105,7 +105,7 @@ static void compat_hrtimer_update_function(struct kunit *test)
  * has been a plain s64 since 4.10): pin the semantics it assumes, so a
  * kernel that changed them fails here rather than in the timer model.
  */
-static void compat_ktime_helpers(struct kunit *test)
+static void compat_ktime_helpers_keep_their_semantics(struct kunit *test)
 {
 	ktime_t t = ns_to_ktime(1000000000LL);
 	u64 a, b;
@@ -195,7 +195,7 @@ static struct kunit_case ktb_compat_cases[] = {
 	KUNIT_CASE(compat_hrtimer_setup_sets_function),
 	KUNIT_CASE(compat_hrtimer_setup_abs_monotonic),
 	KUNIT_CASE(compat_hrtimer_update_function),
-	KUNIT_CASE(compat_ktime_helpers),
+	KUNIT_CASE(compat_ktime_helpers_keep_their_semantics),
 	KUNIT_CASE(compat_module_import_ns_string),
 	KUNIT_CASE(compat_kunit_null_expectations),
 	{}

@@ -57,7 +57,7 @@ static void insn_desc(const struct insn_case *c, char *desc)
 
 KUNIT_ARRAY_PARAM(insn, insn_cases, insn_desc);
 
-static void decode_table(struct kunit *test)
+static void timer_instructions_decode_as_tabled(struct kunit *test)
 {
 	const struct insn_case *c = test->param_value;
 	struct ktb_mips_timer_insn insn = { .reg = 0xff, .rt = 0xff };
@@ -341,12 +341,12 @@ static void branch_check(struct kunit *test, const struct branch_case *c)
 	KUNIT_EXPECT_EQ(test, b.link_pc, (unsigned long)c->link_pc);
 }
 
-static void branch_table(struct kunit *test)
+static void branches_resolve_as_tabled(struct kunit *test)
 {
 	branch_check(test, test->param_value);
 }
 
-static void branch64_table(struct kunit *test)
+static void branches_on_64_bit_registers_resolve_as_tabled(struct kunit *test)
 {
 	/* A 32-bit long cannot hold these values: nothing to check there. */
 	if (sizeof(long) < 8)
@@ -364,7 +364,7 @@ static u32 exec(struct ktb_fake *f, u32 word, u32 src, u32 mask)
 }
 
 /* mtc0 Count then mfc0 and RDHWR: Count runs on from the written value. */
-static void exec_count(struct kunit *test)
+static void count_runs_on_from_a_written_value(struct kunit *test)
 {
 	struct ktb_fake *f = ktb_fake_new(test, NSEC_PER_SEC, MHZ100);
 
@@ -376,7 +376,7 @@ static void exec_count(struct kunit *test)
 }
 
 /* A guest Compare write acknowledges the pending interrupt; mfc0 reads it. */
-static void exec_compare_acks(struct kunit *test)
+static void compare_write_acknowledges_the_interrupt(struct kunit *test)
 {
 	struct ktb_fake *f = ktb_fake_new(test, NSEC_PER_SEC, MHZ100);
 
@@ -397,7 +397,7 @@ static void exec_compare_acks(struct kunit *test)
  * guest-writable bits, VZ (where the hardware completes the rest) only DC.
  * DC stops Count either way.
  */
-static void exec_cause_mask(struct kunit *test)
+static void cause_write_takes_only_the_masked_bits(struct kunit *test)
 {
 	struct ktb_fake *f = ktb_fake_new(test, NSEC_PER_SEC, MHZ100);
 	u32 count;
@@ -436,12 +436,12 @@ static void migrate_keeps_expiry(struct kunit *test)
 }
 
 static struct kunit_case ktb_mips_insn_cases[] = {
-	KUNIT_CASE_PARAM(decode_table, insn_gen_params),
-	KUNIT_CASE_PARAM(branch_table, branch_gen_params),
-	KUNIT_CASE_PARAM(branch64_table, branch64_gen_params),
-	KUNIT_CASE(exec_count),
-	KUNIT_CASE(exec_compare_acks),
-	KUNIT_CASE(exec_cause_mask),
+	KUNIT_CASE_PARAM(timer_instructions_decode_as_tabled, insn_gen_params),
+	KUNIT_CASE_PARAM(branches_resolve_as_tabled, branch_gen_params),
+	KUNIT_CASE_PARAM(branches_on_64_bit_registers_resolve_as_tabled, branch64_gen_params),
+	KUNIT_CASE(count_runs_on_from_a_written_value),
+	KUNIT_CASE(compare_write_acknowledges_the_interrupt),
+	KUNIT_CASE(cause_write_takes_only_the_masked_bits),
 	KUNIT_CASE(migrate_keeps_expiry),
 	{}
 };

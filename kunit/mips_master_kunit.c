@@ -173,7 +173,7 @@ static void count_ctl_reserved_bits_rejected(struct kunit *test)
 }
 
 /* COUNT_RESUME: not negative, not in the future; the bias is untouched. */
-static void count_resume_rules(struct kunit *test)
+static void count_resume_is_neither_negative_nor_future(struct kunit *test)
 {
 	struct ktb_fake *f = ktb_fake_new(test, START, MHZ100);
 	u32 bias = f->t.count_bias;
@@ -260,7 +260,7 @@ static void stop(struct ktb_fake *f, enum stop_kind how)
  * ones keep Count continuous whether running, master-disabled or stopped
  * by Cause.DC, and Count then advances at the new rate.
  */
-static void count_hz_change(struct kunit *test)
+static void count_hz_change_keeps_count_continuous(struct kunit *test)
 {
 	const struct hz_case *c = test->param_value;
 	int how;
@@ -332,7 +332,7 @@ static void count_hz_moves_expiry(struct kunit *test)
  * Master disable with Cause.DC already set only records the time; clearing
  * the master disable leaves Count stopped by Cause.DC.
  */
-static void master_and_cause_dc(struct kunit *test)
+static void master_disable_over_cause_dc_only_records_the_time(struct kunit *test)
 {
 	struct ktb_fake *f = ktb_fake_new(test, START, MHZ100);
 
@@ -359,12 +359,12 @@ static struct kunit_case ktb_mips_master_cases[] = {
 	KUNIT_CASE(irq_not_due_not_raised),
 	KUNIT_CASE(irq_at_disable_instant_not_repeated),
 	KUNIT_CASE_PARAM(count_ctl_reserved_bits_rejected, bad_ctl_gen_params),
-	KUNIT_CASE(count_resume_rules),
+	KUNIT_CASE(count_resume_is_neither_negative_nor_future),
 	KUNIT_CASE(count_resume_earlier_is_honoured),
-	KUNIT_CASE_PARAM(count_hz_change, hz_gen_params),
+	KUNIT_CASE_PARAM(count_hz_change_keeps_count_continuous, hz_gen_params),
 	KUNIT_CASE(count_hz_same_is_noop),
 	KUNIT_CASE(count_hz_moves_expiry),
-	KUNIT_CASE(master_and_cause_dc),
+	KUNIT_CASE(master_disable_over_cause_dc_only_records_the_time),
 	{}
 };
 

@@ -230,7 +230,7 @@ static void scale_rate_desc(const u32 *hz, char *desc)
 
 KUNIT_ARRAY_PARAM(scale_rate, scale_rates, scale_rate_desc);
 
-static void mips_scale_rate(struct kunit *test)
+static void scaling_matches_div_u64_at_each_rate(struct kunit *test)
 {
 	struct scale_check c = { .test = test };
 
@@ -242,7 +242,7 @@ static void mips_scale_rate(struct kunit *test)
  * Every rate where the shift changes, and the rate just below, which needs
  * one more bit: those the choice of the shift depends on.
  */
-static void mips_scale_shift_boundaries(struct kunit *test)
+static void scaling_matches_div_u64_where_the_shift_changes(struct kunit *test)
 {
 	struct scale_check c = { .test = test };
 	struct ktb_mips_scale s;
@@ -342,7 +342,7 @@ static u64 scale_pick_ticks(u64 *state, u32 hz)
 /* Inputs compared per random rate, each way. */
 #define SCALE_PER_RATE		4
 
-static void mips_scale_random(struct kunit *test)
+static void scaling_matches_div_u64_at_random_rates(struct kunit *test)
 {
 	unsigned long points = mips_scale_points ?: SCALE_DEFAULT_POINTS;
 	u64 state = 0x6b74622d7363616cULL ^ mips_scale_seed;
@@ -373,7 +373,7 @@ static void mips_scale_random(struct kunit *test)
  * The four-product high half, which 32-bit kernels use, against the
  * kernel's mul_u64_u64_shr() (and the 128-bit one where there is one).
  */
-static void mips_scale_mul_hi(struct kunit *test)
+static void mul_hi_matches_mul_u64_u64_shr(struct kunit *test)
 {
 	static const u64 edge[] = {
 		0, 1, 2, 0xffffffffULL, 0x100000000ULL, 0x1ffffffffULL,
@@ -408,10 +408,10 @@ static void mips_scale_mul_hi(struct kunit *test)
 }
 
 static struct kunit_case mips_scale_cases[] = {
-	KUNIT_CASE_PARAM(mips_scale_rate, scale_rate_gen_params),
-	KUNIT_CASE(mips_scale_shift_boundaries),
-	KUNIT_CASE(mips_scale_mul_hi),
-	KUNIT_CASE(mips_scale_random),
+	KUNIT_CASE_PARAM(scaling_matches_div_u64_at_each_rate, scale_rate_gen_params),
+	KUNIT_CASE(scaling_matches_div_u64_where_the_shift_changes),
+	KUNIT_CASE(mul_hi_matches_mul_u64_u64_shr),
+	KUNIT_CASE(scaling_matches_div_u64_at_random_rates),
 	{}
 };
 

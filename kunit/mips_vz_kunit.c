@@ -449,7 +449,7 @@ static void drift_desc(const struct drift_case *d, char *desc)
 KUNIT_ARRAY_PARAM(drift, drifts, drift_desc);
 
 /* The drift policy of ktb_mips_restore() with min_drift = -0x10000. */
-static void restore_drift_policy(struct kunit *test)
+static void restore_follows_the_drift_policy(struct kunit *test)
 {
 	const struct drift_case *d = test->param_value;
 	struct ktb_fake *f = ktb_fake_new(test, 1000 * NSEC_PER_SEC, MHZ100);
@@ -516,7 +516,7 @@ static struct kunit_case ktb_mips_vz_cases[] = {
 	KUNIT_CASE_PARAM(give_window_loses_nothing, window_gen_params),
 	KUNIT_CASE_PARAM(take_window_loses_nothing, window_gen_params),
 	KUNIT_CASE_PARAM(handoffs_never_go_backwards, window_gen_params),
-	KUNIT_CASE_PARAM(restore_drift_policy, drift_gen_params),
+	KUNIT_CASE_PARAM(restore_follows_the_drift_policy, drift_gen_params),
 	KUNIT_CASE(compare_write_keeps_hardware_parked),
 	KUNIT_CASE(compare_write_without_ack_keeps_ti),
 	{}

@@ -42,7 +42,7 @@ static void id_desc(const struct id_case *c, char *desc)
 KUNIT_ARRAY_PARAM(id, ids, id_desc);
 
 /* Every register is in its architecture's table, not the other one. */
-static void reg_ids_and_sizes(struct kunit *test)
+static void registers_have_their_ids_and_sizes(struct kunit *test)
 {
 	const struct id_case *c = test->param_value;
 	const struct ktb_reg *mine, *other;
@@ -61,7 +61,7 @@ static void reg_ids_and_sizes(struct kunit *test)
 }
 
 /* Ids that are not ours are left to the kernel. */
-static void reg_unknown_ids(struct kunit *test)
+static void unknown_ids_are_left_to_the_kernel(struct kunit *test)
 {
 	/* Count with a 64-bit size field is another register. */
 	KUNIT_EXPECT_NULL(test, ktb_reg_find(ktb_mips_regs, ktb_mips_nr_regs,
@@ -99,7 +99,7 @@ static int set(struct kunit *test, struct ktb_fake *f, u64 id, u64 v)
 }
 
 /* Values reach the core and come back, 32-bit ones sign-extended. */
-static void reg_mips_routing(struct kunit *test)
+static void mips_values_reach_the_core_and_come_back(struct kunit *test)
 {
 	struct ktb_fake *f = ktb_fake_new(test, START, MHZ100);
 
@@ -161,7 +161,7 @@ static void bad_desc(const struct bad_case *c, char *desc)
 KUNIT_ARRAY_PARAM(bad, bads, bad_desc);
 
 /* Malformed values: -EINVAL, and the vCPU's timer state is unchanged. */
-static void reg_mips_malformed_rejected(struct kunit *test)
+static void malformed_mips_values_are_rejected(struct kunit *test)
 {
 	const struct bad_case *c = test->param_value;
 	struct ktb_fake *f = ktb_fake_new(test, START, MHZ100);
@@ -180,7 +180,7 @@ static u64 fixed_tb(void)
 	return 0x100000000ull;
 }
 
-static void reg_ppc_routing(struct kunit *test)
+static void ppc_values_reach_the_core_and_come_back(struct kunit *test)
 {
 	u64 offset = 0, dec = 0, v;
 	struct ktb_ppc_tb_regs r = {
@@ -211,7 +211,7 @@ static void reg_ppc_routing(struct kunit *test)
 }
 
 /* The same table on a host-timebase-era kernel: the field in host units. */
-static void reg_ppc_routing_host_era(struct kunit *test)
+static void ppc_values_are_in_host_units_in_the_host_era(struct kunit *test)
 {
 	u64 offset = 0, dec = 0x5000, v;
 	struct ktb_ppc_tb_regs r = {
@@ -398,12 +398,12 @@ static void cause_write_ti_queues(struct kunit *test)
 }
 
 static struct kunit_case ktb_onereg_cases[] = {
-	KUNIT_CASE_PARAM(reg_ids_and_sizes, id_gen_params),
-	KUNIT_CASE(reg_unknown_ids),
-	KUNIT_CASE(reg_mips_routing),
-	KUNIT_CASE_PARAM(reg_mips_malformed_rejected, bad_gen_params),
-	KUNIT_CASE(reg_ppc_routing),
-	KUNIT_CASE(reg_ppc_routing_host_era),
+	KUNIT_CASE_PARAM(registers_have_their_ids_and_sizes, id_gen_params),
+	KUNIT_CASE(unknown_ids_are_left_to_the_kernel),
+	KUNIT_CASE(mips_values_reach_the_core_and_come_back),
+	KUNIT_CASE_PARAM(malformed_mips_values_are_rejected, bad_gen_params),
+	KUNIT_CASE(ppc_values_reach_the_core_and_come_back),
+	KUNIT_CASE(ppc_values_are_in_host_units_in_the_host_era),
 	KUNIT_CASE(cause_write_races_expiry),
 	KUNIT_CASE(cause_write_ti_queues),
 	KUNIT_CASE(qemu_stop_start),

@@ -38,7 +38,7 @@ static void round_desc(const struct round_case *c, char *desc)
 KUNIT_ARRAY_PARAM(round, rounds, round_desc);
 
 /* Offsets round up to a multiple of 2^24, modulo 2^64. */
-static void tb_offset_rounding(struct kunit *test)
+static void tb_offset_rounds_up_to_2_24(struct kunit *test)
 {
 	const struct round_case *c = test->param_value;
 
@@ -395,7 +395,7 @@ static void tbu40_exit_uses_applied_offset(struct kunit *test)
 }
 
 static struct kunit_case ktb_ppc_tb_cases[] = {
-	KUNIT_CASE_PARAM(tb_offset_rounding, round_gen_params),
+	KUNIT_CASE_PARAM(tb_offset_rounds_up_to_2_24, round_gen_params),
 	KUNIT_CASE_PARAM(tb_offset_dec_expires_fixup, dec_gen_params),
 	KUNIT_CASE_PARAM(dec_expiry_through_one_reg, life_gen_params),
 	KUNIT_CASE(new_vcpu_dec_expires_by_era),
