@@ -55,6 +55,7 @@
 #include <pthread.h>
 #include <sys/syscall.h>
 
+#include "../harness.h"
 #include "guest.h"
 
 #define REG_COUNT	0x7020000000010048ULL
@@ -65,23 +66,21 @@
 #define REG_COUNT_HZ	0x7030000000020002ULL
 #define HZ_DEFAULT	100000000LL
 #define MEM_SIZE	0x10000
-#define NSEC		1000000000LL
 
 _Static_assert(REG_COUNT_CTL == KVM_REG_MIPS_COUNT_CTL, "uapi COUNT_CTL");
 _Static_assert(REG_COUNT_HZ == KVM_REG_MIPS_COUNT_HZ, "uapi COUNT_HZ");
 
-static const char *mode = "?";
 static enum { PROFILE_FIXED, PROFILE_STOCK, PROFILE_OBSERVE } profile;
 /* The test in progress saw -EINVAL for COUNT_CTL, COUNT_RESUME or COUNT_HZ. */
 static bool ctl_einval;
 static volatile sig_atomic_t abort_run;	/* SIGUSR2: leave KVM_RUN for good */
 static int kvm_fd = -1;
-static unsigned int n_ok, n_fail;
 
 struct vcpu {
 	int vm, fd;
 	void *mem;
 	struct kvm_run *run;
+	long run_size;
 	bool dead;		/* unexpected exception, timeout or error */
 	bool at_cmd;		/* stopped at the guest's load of MMIO_CMD */
 };
@@ -94,60 +93,6 @@ struct report {
 	bool timeout;
 };
 
-static int64_t now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * NSEC + ts.tv_nsec;
-}
-
-static void sleep_ns(int64_t ns)
-{
-	struct timespec ts = { ns / NSEC, ns % NSEC };
-
-	while (nanosleep(&ts, &ts) && errno == EINTR)
-		;
-}
-
-static void result(bool ok, const char *what, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (profile == PROFILE_OBSERVE)
-		printf("# observed (%s) - %s: %s", ok ? "as upstream" : "not as upstream",
-		       mode, what);
-	else
-		printf("%s - %s: %s", ok ? "ok" : "not ok", mode, what);
-	if (fmt && *fmt) {
-		printf(" (");
-		va_start(ap, fmt);
-		vprintf(fmt, ap);
-		va_end(ap);
-		printf(")");
-	}
-	printf("\n");
-	fflush(stdout);
-	if (profile == PROFILE_OBSERVE)
-		return;
-	if (ok)
-		n_ok++;
-	else
-		n_fail++;
-}
-
-static void info(const char *fmt, ...)
-{
-	va_list ap;
-
-	printf("# %s: ", mode);
-	va_start(ap, fmt);
-	vprintf(fmt, ap);
-	va_end(ap);
-	printf("\n");
-	fflush(stdout);
-}
-
 /*
  * A test that did not pass on a kernel without the master disable
  * registers reports that, whatever else went wrong after it.
@@ -156,13 +101,8 @@ static void outcome(const char *name, const char *what)
 {
 	if (ctl_einval && strcmp(what, "pass"))
 		what = "einval";
-	printf("result %s %s %s\n", mode, name, what);
+	printf("result %s %s %s\n", e2e_label, name, what);
 	fflush(stdout);
-}
-
-static void on_alarm(int sig)
-{
-	(void)sig;
 }
 
 static bool is_ctl(uint64_t id)
@@ -170,37 +110,35 @@ static bool is_ctl(uint64_t id)
 	return id == REG_COUNT_CTL || id == REG_COUNT_RESUME || id == REG_COUNT_HZ;
 }
 
+/* ONE_REG of a 32- or 64-bit register, by the size in its id. */
 static int get_reg(struct vcpu *v, uint64_t id, int64_t *val)
 {
+	bool u64 = (id & KVM_REG_SIZE_MASK) == KVM_REG_SIZE_U64;
 	int32_t v32 = 0;
 	int64_t v64 = 0;
-	bool u64 = (id & KVM_REG_SIZE_MASK) == KVM_REG_SIZE_U64;
-	struct kvm_one_reg r = { .id = id,
-				 .addr = u64 ? (uintptr_t)&v64 : (uintptr_t)&v32 };
+	int ret;
 
-	if (ioctl(v->fd, KVM_GET_ONE_REG, &r)) {
-		if (errno == EINVAL && is_ctl(id))
-			ctl_einval = true;
-		return -errno;
-	}
-	*val = u64 ? v64 : v32;
-	return 0;
+	ret = e2e_one_reg(v->fd, KVM_GET_ONE_REG, id,
+			  u64 ? (void *)&v64 : (void *)&v32);
+	if (ret == -EINVAL && is_ctl(id))
+		ctl_einval = true;
+	if (!ret)
+		*val = u64 ? v64 : v32;
+	return ret;
 }
 
 static int set_reg(struct vcpu *v, uint64_t id, int64_t val)
 {
+	bool u64 = (id & KVM_REG_SIZE_MASK) == KVM_REG_SIZE_U64;
 	int32_t v32 = (int32_t)val;
 	int64_t v64 = val;
-	bool u64 = (id & KVM_REG_SIZE_MASK) == KVM_REG_SIZE_U64;
-	struct kvm_one_reg r = { .id = id,
-				 .addr = u64 ? (uintptr_t)&v64 : (uintptr_t)&v32 };
+	int ret;
 
-	if (ioctl(v->fd, KVM_SET_ONE_REG, &r)) {
-		if (errno == EINVAL && is_ctl(id))
-			ctl_einval = true;
-		return -errno;
-	}
-	return 0;
+	ret = e2e_one_reg(v->fd, KVM_SET_ONE_REG, id,
+			  u64 ? (void *)&v64 : (void *)&v32);
+	if (ret == -EINVAL && is_ctl(id))
+		ctl_einval = true;
+	return ret;
 }
 
 /* A register that must read: a failure is reported and yields 0. */
@@ -210,8 +148,8 @@ static int64_t reg(struct vcpu *v, uint64_t id)
 	int ret = get_reg(v, id, &val);
 
 	if (ret)
-		result(false, "KVM_GET_ONE_REG", "id %#" PRIx64 ": %s", id,
-		       strerror(-ret));
+		e2e_result(false, "KVM_GET_ONE_REG", "id %#" PRIx64 ": %s", id,
+			   strerror(-ret));
 	return val;
 }
 
@@ -220,15 +158,15 @@ static bool sreg(struct vcpu *v, uint64_t id, int64_t val)
 	int ret = set_reg(v, id, val);
 
 	if (ret)
-		result(false, "KVM_SET_ONE_REG", "id %#" PRIx64 " = %" PRId64 ": %s",
-		       id, val, strerror(-ret));
+		e2e_result(false, "KVM_SET_ONE_REG", "id %#" PRIx64 " = %" PRId64 ": %s",
+			   id, val, strerror(-ret));
 	return !ret;
 }
 
 static void vcpu_close(struct vcpu *v)
 {
 	if (v->run)
-		munmap(v->run, ioctl(kvm_fd, KVM_GET_VCPU_MMAP_SIZE, 0));
+		munmap(v->run, v->run_size);
 	if (v->fd >= 0)
 		close(v->fd);
 	if (v->vm >= 0)
@@ -242,43 +180,34 @@ static void vcpu_close(struct vcpu *v)
 /* A VM with the guest image at guest physical 0 and PC at its start. */
 static bool vcpu_open(struct vcpu *v)
 {
-	struct kvm_userspace_memory_region slot = { 0 };
 	struct kvm_regs regs;
-	int sz;
+	int ret;
 
 	memset(v, 0, sizeof(*v));
-	v->vm = v->fd = -1;
-	v->vm = ioctl(kvm_fd, KVM_CREATE_VM, 0);
-	if (v->vm < 0)
-		goto fail;
-	v->mem = mmap(NULL, MEM_SIZE, PROT_READ | PROT_WRITE,
-		      MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-	if (v->mem == MAP_FAILED) {
+	v->fd = -1;
+	v->vm = e2e_vm_create(kvm_fd, 0, guest_image, guest_image_end - guest_image,
+			      MEM_SIZE, &v->mem);
+	if (v->vm < 0) {
+		ret = v->vm;
 		v->mem = NULL;
 		goto fail;
 	}
-	memcpy(v->mem, guest_image, guest_image_end - guest_image);
-	slot.memory_size = MEM_SIZE;
-	slot.userspace_addr = (uintptr_t)v->mem;
-	if (ioctl(v->vm, KVM_SET_USER_MEMORY_REGION, &slot))
-		goto fail;
-	v->fd = ioctl(v->vm, KVM_CREATE_VCPU, 0);
-	if (v->fd < 0)
-		goto fail;
-	sz = ioctl(kvm_fd, KVM_GET_VCPU_MMAP_SIZE, 0);
-	v->run = mmap(NULL, sz, PROT_READ | PROT_WRITE, MAP_SHARED, v->fd, 0);
-	if (v->run == MAP_FAILED) {
+	v->fd = e2e_vcpu_create(kvm_fd, v->vm, 0, &v->run, &v->run_size);
+	if (v->fd < 0) {
+		ret = v->fd;
 		v->run = NULL;
 		goto fail;
 	}
 	if (ioctl(v->fd, KVM_GET_REGS, &regs))
-		goto fail;
+		goto fail_errno;
 	regs.pc = GUEST_BASE;
 	if (ioctl(v->fd, KVM_SET_REGS, &regs))
-		goto fail;
+		goto fail_errno;
 	return true;
+fail_errno:
+	ret = -errno;
 fail:
-	result(false, "create a VM with the test guest", "%s", strerror(errno));
+	e2e_result(false, "create a VM with the test guest", "%s", strerror(-ret));
 	vcpu_close(v);
 	return false;
 }
@@ -291,7 +220,7 @@ fail:
 static bool guest_cmd(struct vcpu *v, uint32_t cmd, const uint32_t *args,
 		      unsigned int nargs, struct report *rep, int64_t timeout_ns)
 {
-	int64_t deadline = now_ns() + timeout_ns;
+	int64_t deadline = e2e_now_ns() + timeout_ns;
 	struct kvm_run *run = v->run;
 	bool sent = false;
 
@@ -300,7 +229,7 @@ static bool guest_cmd(struct vcpu *v, uint32_t cmd, const uint32_t *args,
 		return false;
 	for (;;) {
 		struct itimerval it = { { 0, 0 }, { 0, 0 } };
-		int64_t left = deadline - now_ns(), t0, t1;
+		int64_t left = deadline - e2e_now_ns(), t0, t1;
 		int ret;
 
 		if (v->at_cmd) {
@@ -316,9 +245,9 @@ static bool guest_cmd(struct vcpu *v, uint32_t cmd, const uint32_t *args,
 		it.it_value.tv_sec = left / 1000000;
 		it.it_value.tv_usec = left % 1000000;
 		setitimer(ITIMER_REAL, &it, NULL);
-		t0 = now_ns();
+		t0 = e2e_now_ns();
 		ret = ioctl(v->fd, KVM_RUN, 0);
-		t1 = now_ns();
+		t1 = e2e_now_ns();
 		memset(&it, 0, sizeof(it));
 		setitimer(ITIMER_REAL, &it, NULL);
 		if (ret < 0 && errno == EINTR && abort_run) {
@@ -328,7 +257,7 @@ static bool guest_cmd(struct vcpu *v, uint32_t cmd, const uint32_t *args,
 		if (ret < 0 && errno == EINTR)
 			continue;	/* the deadline check decides */
 		if (ret < 0) {
-			result(false, "KVM_RUN", "%s", strerror(errno));
+			e2e_result(false, "KVM_RUN", "%s", strerror(errno));
 			v->dead = true;
 			return false;
 		}
@@ -336,8 +265,8 @@ static bool guest_cmd(struct vcpu *v, uint32_t cmd, const uint32_t *args,
 		    run->exit_reason == KVM_EXIT_IRQ_WINDOW_OPEN)
 			continue;
 		if (run->exit_reason != KVM_EXIT_MMIO) {
-			result(false, "guest exit", "unexpected exit reason %u",
-			       run->exit_reason);
+			e2e_result(false, "guest exit", "unexpected exit reason %u",
+				   run->exit_reason);
 			v->dead = true;
 			return false;
 		}
@@ -346,9 +275,9 @@ static bool guest_cmd(struct vcpu *v, uint32_t cmd, const uint32_t *args,
 
 		if ((run->mmio.phys_addr & ~0xffULL) != MMIO_PHYS ||
 		    run->mmio.len != 4) {
-			result(false, "guest MMIO", "address %#llx len %u",
-			       (unsigned long long)run->mmio.phys_addr,
-			       run->mmio.len);
+			e2e_result(false, "guest MMIO", "address %#llx len %u",
+				   (unsigned long long)run->mmio.phys_addr,
+				   run->mmio.len);
 			v->dead = true;
 			return false;
 		}
@@ -369,14 +298,14 @@ static bool guest_cmd(struct vcpu *v, uint32_t cmd, const uint32_t *args,
 		rep->t0[off / 4] = t0;
 		rep->t1[off / 4] = t1;
 		if (off == OUT_UNEXP_EPC) {
-			result(false, "guest exception",
-			       "unexpected: Cause %#x EPC %#x",
-			       rep->val[OUT_UNEXP_CAUSE / 4], data);
+			e2e_result(false, "guest exception",
+				   "unexpected: Cause %#x EPC %#x",
+				   rep->val[OUT_UNEXP_CAUSE / 4], data);
 			v->dead = true;
 			return false;
 		}
 		if (off == OUT_BADCMD) {
-			result(false, "guest command", "guest rejected %u", data);
+			e2e_result(false, "guest command", "guest rejected %u", data);
 			v->dead = true;
 			return false;
 		}
@@ -395,9 +324,9 @@ static bool guest_count(struct vcpu *v, uint32_t *a, uint32_t *b,
 {
 	struct report r;
 
-	if (!guest_cmd(v, CMD_COUNT, NULL, 0, &r, NSEC) || !r.has[SLOT(OUT_B)]) {
-		result(false, "guest reads Count", "%s",
-		       r.timeout ? "timed out" : "no report");
+	if (!guest_cmd(v, CMD_COUNT, NULL, 0, &r, E2E_NSEC) || !r.has[SLOT(OUT_B)]) {
+		e2e_result(false, "guest reads Count", "%s",
+			   r.timeout ? "timed out" : "no report");
 		return false;
 	}
 	*a = r.val[SLOT(OUT_A)];
@@ -414,9 +343,9 @@ static bool guest_abc(struct vcpu *v, uint32_t cmd, uint32_t abc[3],
 {
 	struct report r;
 
-	if (!guest_cmd(v, cmd, NULL, 0, &r, NSEC) || !r.has[SLOT(OUT_C)]) {
-		result(false, "guest command", "command %u: %s", cmd,
-		       r.timeout ? "timed out" : "no report");
+	if (!guest_cmd(v, cmd, NULL, 0, &r, E2E_NSEC) || !r.has[SLOT(OUT_C)]) {
+		e2e_result(false, "guest command", "command %u: %s", cmd,
+			   r.timeout ? "timed out" : "no report");
 		return false;
 	}
 	abc[0] = r.val[SLOT(OUT_A)];
@@ -433,7 +362,7 @@ static bool guest_setcause(struct vcpu *v, uint32_t cause)
 {
 	struct report r;
 
-	return guest_cmd(v, CMD_SETCAUSE, &cause, 1, &r, NSEC);
+	return guest_cmd(v, CMD_SETCAUSE, &cause, 1, &r, E2E_NSEC);
 }
 
 /* Interrupt test outcome, filled in by wait_irq(). */
@@ -529,8 +458,8 @@ static void test_count_monotonic(void)
 			max_d = b - a;
 		prev = b;
 	}
-	result(i == 50 && !bad, "guest Count strictly increases, back to back and across exits",
-	       "%u pairs, %u bad, back-to-back delta %u..%u ticks", i, bad, min_d, max_d);
+	e2e_result(i == 50 && !bad, "guest Count strictly increases, back to back and across exits",
+		   "%u pairs, %u bad, back-to-back delta %u..%u ticks", i, bad, min_d, max_d);
 	outcome("count-monotonic", i == 50 && !bad ? "pass" : "fail");
 	vcpu_close(&v);
 }
@@ -543,9 +472,9 @@ static bool rate_ok(uint32_t c0, int64_t a0, int64_t b0, uint32_t c1,
 		    int64_t a1, int64_t b1, double hz, double tol, double *meas)
 {
 	double dc = (uint32_t)(c1 - c0);
-	double lo = dc * NSEC / (b1 - a0), hi = dc * NSEC / (a1 - b0);
+	double lo = dc * E2E_NSEC / (b1 - a0), hi = dc * E2E_NSEC / (a1 - b0);
 
-	*meas = dc * NSEC / ((a1 + b1) / 2.0 - (a0 + b0) / 2.0);
+	*meas = dc * E2E_NSEC / ((a1 + b1) / 2.0 - (a0 + b0) / 2.0);
 	return hz >= lo * (1 - tol) && hz <= hi * (1 + tol);
 }
 
@@ -561,13 +490,13 @@ static void test_count_rate(void)
 		return outcome("count-rate", "error");
 	if (!guest_count(&v, &c0, NULL, &a0, &b0))
 		goto out;
-	sleep_ns(300000000);
+	e2e_sleep_ns(300000000);
 	if (!guest_count(&v, &c1, NULL, &a1, &b1))
 		goto out;
 	ok = rate_ok(c0, a0, b0, c1, a1, b1, HZ_DEFAULT, 0.002, &meas);
-	result(ok, "guest Count advances at 100 MHz across a 300 ms host sleep (tolerance 0.2% beyond the KVM_RUN brackets)",
-	       "%u ticks in %.3f ms: %.4f MHz", c1 - c0,
-	       ((a1 + b1) - (a0 + b0)) / 2e6, meas / 1e6);
+	e2e_result(ok, "guest Count advances at 100 MHz across a 300 ms host sleep (tolerance 0.2% beyond the KVM_RUN brackets)",
+		   "%u ticks in %.3f ms: %.4f MHz", c1 - c0,
+		   ((a1 + b1) - (a0 + b0)) / 2e6, meas / 1e6);
 	outcome("count-rate", ok ? "pass" : "fail");
 	vcpu_close(&v);
 	return;
@@ -588,18 +517,18 @@ static bool guest_arm(struct vcpu *v, uint32_t delta, uint32_t *compare)
 	uint32_t after;
 
 	for (tries = 0; tries < 5; tries++, delta *= 2) {
-		if (!guest_cmd(v, CMD_ARM, &delta, 1, &r, NSEC) ||
+		if (!guest_cmd(v, CMD_ARM, &delta, 1, &r, E2E_NSEC) ||
 		    !r.has[SLOT(OUT_COMPARE)]) {
-			result(false, "guest arms Compare", "no report");
+			e2e_result(false, "guest arms Compare", "no report");
 			return false;
 		}
 		*compare = r.val[SLOT(OUT_COMPARE)];
 		memcpy(&after, (char *)v->mem + ARMCOUNT_OFF, 4);
 		if ((int32_t)(after - *compare) < 0)
 			return true;
-		info("Count passed Compare (%u ticks ahead) before the guest's write of it completed; arming again", delta);
+		e2e_info("Count passed Compare (%u ticks ahead) before the guest's write of it completed; arming again", delta);
 	}
-	result(false, "guest arms Compare ahead of Count", "5 tries");
+	e2e_result(false, "guest arms Compare ahead of Count", "5 tries");
 	return false;
 }
 
@@ -643,17 +572,17 @@ static void stuck_info(struct vcpu *v, const char *name, unsigned int round)
 	struct kvm_regs regs = { 0 };
 
 	get_reg(v, REG_COUNT, &c0);
-	sleep_ns(10000000);
+	e2e_sleep_ns(10000000);
 	get_reg(v, REG_COUNT, &c1);
 	get_reg(v, REG_CAUSE, &cause);
 	get_reg(v, REG_COUNT_CTL, &ctl);
 	ioctl(v->fd, KVM_GET_REGS, &regs);
 	get_reg(v, REG_COMPARE, &cmp);
 	get_reg(v, REG_COUNT_HZ, &hz);
-	info("%s: round %u stuck: Count %#x then %#x 10 ms later, Compare %#x, Cause %#x, COUNT_CTL %" PRId64 ", COUNT_HZ %" PRId64 ", guest PC %#llx, interrupts taken %u",
-	     name, round, (uint32_t)c0, (uint32_t)c1, (uint32_t)cmp, (uint32_t)cause, ctl, hz,
-	     (unsigned long long)regs.pc,
-	     *(uint32_t *)((char *)v->mem + IRQCOUNT_OFF));
+	e2e_info("%s: round %u stuck: Count %#x then %#x 10 ms later, Compare %#x, Cause %#x, COUNT_CTL %" PRId64 ", COUNT_HZ %" PRId64 ", guest PC %#llx, interrupts taken %u",
+		 name, round, (uint32_t)c0, (uint32_t)c1, (uint32_t)cmp, (uint32_t)cause, ctl, hz,
+		 (unsigned long long)regs.pc,
+		 *(uint32_t *)((char *)v->mem + IRQCOUNT_OFF));
 	/* Where the expiry went: the module's view and the host's hrtimers. */
 	dump_matching("/sys/kernel/debug/kvm_timer_backport/vcpus", NULL);
 	dump_matching("/proc/timer_list", "comparecount");
@@ -686,10 +615,10 @@ static void irq_test(const char *name, uint32_t status, const char *expect_stock
 		do {
 			if (tries && !vcpu_open(&v))
 				break;
-			got = wait_irq(&v, status, 2000000, 1000000, 0, 3 * NSEC / 2, &s);
+			got = wait_irq(&v, status, 2000000, 1000000, 0, 3 * E2E_NSEC / 2, &s);
 			if (!strcmp(got, "arm-missed")) {
-				info("%s: round %u: Count passed Compare before the guest's mtc0 Compare completed (%u ticks from reading Count to after the write; host too slow); new VM, retrying",
-				     name, i, s.arm_late);
+				e2e_info("%s: round %u: Count passed Compare before the guest's mtc0 Compare completed (%u ticks from reading Count to after the write; host too slow); new VM, retrying",
+					 name, i, s.arm_late);
 				vcpu_close(&v);
 			}
 		} while (!strcmp(got, "arm-missed") && ++tries < 3);
@@ -703,18 +632,18 @@ static void irq_test(const char *name, uint32_t status, const char *expect_stock
 	}
 	if (n) {
 		qsort(lat, n, sizeof(lat[0]), cmp_i32);
-		info("%s: Count at delivery - Compare over %u rounds: min %.1f us, median %.1f us, max %.1f us (Cause %#x at delivery)",
-		     name, n, lat[0] / 100.0, lat[n / 2] / 100.0, lat[n - 1] / 100.0, s.cause);
+		e2e_info("%s: Count at delivery - Compare over %u rounds: min %.1f us, median %.1f us, max %.1f us (Cause %#x at delivery)",
+			 name, n, lat[0] / 100.0, lat[n / 2] / 100.0, lat[n - 1] / 100.0, s.cause);
 	}
 	snprintf(what, sizeof(what),
-		 "Status %#x, Compare 10 ms ahead, WAIT, 5 rounds: timer interrupt %s%s", status,
+		 "Status %#x, Compare 10 ms ahead, WAIT, 5 rounds - timer interrupt %s%s", status,
 		 strcmp(expect, "lost") ? "delivered once, not before Count reaches Compare, with Cause.TI" :
 		 status & ST_IM7 ? "lost (known 5.10 trap-and-emulate bug, reproduced)" :
-		 "not delivered: IM7 is masked",
+		 "not delivered, IM7 is masked",
 		 strcmp(expect, "lost") ? (status & ST_IM7 ? "; a Compare write acknowledges it" :
-		 "; a Compare write acknowledges it (IM7 masked: the known 5.10 bug tests IM0, reproduced)") : "");
-	result(!strcmp(got, expect) && (!s.finished || ack), what, "outcome %s%s", got,
-	       s.finished && !ack ? ", Cause.TI still set after the guest's Compare write" : "");
+		 "; a Compare write acknowledges it (IM7 masked, the known 5.10 bug tests IM0, reproduced)") : "");
+	e2e_result(!strcmp(got, expect) && (!s.finished || ack), what, "outcome %s%s", got,
+		   s.finished && !ack ? ", Cause.TI still set after the guest's Compare write" : "");
 	outcome(name, s.finished && !ack ? "not-acked" : got);
 	vcpu_close(&v);
 }
@@ -758,20 +687,20 @@ static void test_save_restore(const char *name, bool set_resume)
 
 	if (!vcpu_open(&v) || !guest_count(&v, &c, NULL, &a, &b))
 		goto err;
-	t_save = now_ns();
+	t_save = e2e_now_ns();
 	if (!qemu_save(&v, &cause, &count))
 		goto err;
 	r0 = reg(&v, REG_COUNT_RESUME);
-	sleep_ns(sleep);
+	e2e_sleep_ns(sleep);
 	r = r0;
 	if (set_resume) {
-		r = now_ns();
+		r = e2e_now_ns();
 		if (!sreg(&v, REG_COUNT_RESUME, r))
 			goto err;
 		if (reg(&v, REG_COUNT_RESUME) != r)
-			result(false, "COUNT_RESUME reads back what was set", NULL);
+			e2e_result(false, "COUNT_RESUME reads back what was set", NULL);
 	}
-	t_restore = now_ns();
+	t_restore = e2e_now_ns();
 	if (!qemu_restore(&v, cause, count) || !guest_count(&v, &c, NULL, &a, &b))
 		goto err;
 	{
@@ -779,13 +708,13 @@ static void test_save_restore(const char *name, bool set_resume)
 		double jump = (uint32_t)(c - (uint32_t)count);
 
 		ok = jump >= lo && jump <= hi;
-		info("%s: saved Count %#x at freeze %.3f ms after the save began, Count %#x after restore: jumped %.3f ms; host slept %.3f ms (save to restore %.3f ms)",
-		     name, (uint32_t)count, (r0 - t_save) / 1e6, c, jump / 1e5,
-		     sleep / 1e6, (t_restore - t_save) / 1e6);
-		result(ok, set_resume ?
-		       "QEMU restore with COUNT_RESUME set to the host's now: Count continues from the saved value as of COUNT_RESUME" :
-		       "QEMU save/restore around a 300 ms sleep, COUNT_RESUME left alone: Count jumps by the time since the freeze",
-		       "jump %.0f ticks, expected %.0f..%.0f", jump, lo, hi);
+		e2e_info("%s: saved Count %#x at freeze %.3f ms after the save began, Count %#x after restore: jumped %.3f ms; host slept %.3f ms (save to restore %.3f ms)",
+			 name, (uint32_t)count, (r0 - t_save) / 1e6, c, jump / 1e5,
+			 sleep / 1e6, (t_restore - t_save) / 1e6);
+		e2e_result(ok, set_resume ?
+			   "QEMU restore with COUNT_RESUME set to the host's now - Count continues from the saved value as of COUNT_RESUME" :
+			   "QEMU save/restore around a 300 ms sleep, COUNT_RESUME left alone - Count jumps by the time since the freeze",
+			   "jump %.0f ticks, expected %.0f..%.0f", jump, lo, hi);
 		outcome(name, ok ? "pass" : "fail");
 	}
 	vcpu_close(&v);
@@ -808,16 +737,16 @@ static void test_save_restore_irq(void)
 		goto err;
 	if (!qemu_save(&v, &cause, &count))
 		goto err;
-	sleep_ns(300000000);
+	e2e_sleep_ns(300000000);
 	if (!qemu_restore(&v, cause, count))
 		goto err;
-	got = wait_irq(&v, ST_IE | ST_IM0 | ST_IM7, 2000000, 0, compare, NSEC, &s);
+	got = wait_irq(&v, ST_IE | ST_IM0 | ST_IM7, 2000000, 0, compare, E2E_NSEC, &s);
 	if (s.delivered)
-		info("save-restore-irq: Compare was %u ticks after the saved Count; delivered at Count - Compare = %d ticks, %u interrupt(s)",
-		     compare - (uint32_t)count, s.latency, s.nirq);
-	result(!strcmp(got, "delivered-once"),
-	       "an interrupt due while frozen (Compare 50 ms ahead, frozen 300 ms) is delivered once after QEMU's restore",
-	       "outcome %s", got);
+		e2e_info("save-restore-irq: Compare was %u ticks after the saved Count; delivered at Count - Compare = %d ticks, %u interrupt(s)",
+			 compare - (uint32_t)count, s.latency, s.nirq);
+	e2e_result(!strcmp(got, "delivered-once"),
+		   "an interrupt due while frozen (Compare 50 ms ahead, frozen 300 ms) is delivered once after QEMU's restore",
+		   "outcome %s", got);
 	outcome("save-restore-irq", got);
 	vcpu_close(&v);
 	return;
@@ -841,23 +770,23 @@ static void test_hz_running(void)
 
 	if (!vcpu_open(&v) || !guest_count(&v, &c0, NULL, &a0, &b0))
 		goto err;
-	s0 = now_ns();
+	s0 = e2e_now_ns();
 	if (!sreg(&v, REG_COUNT_HZ, 50000000))
 		goto err;
-	s1 = now_ns();
+	s1 = e2e_now_ns();
 	if (!guest_count(&v, &c1, NULL, &a1, &b1))
 		goto err;
 	d = (uint32_t)(c1 - c0);
 	lo = (s0 - b0) / 10.0 + (a1 - s1) / 20.0 - 2;
 	hi = (s1 - a0) / 10.0 + (b1 - s0) / 20.0 + 2;
 	ok = d >= lo && d <= hi && reg(&v, REG_COUNT_HZ) == 50000000;
-	sleep_ns(200000000);
+	e2e_sleep_ns(200000000);
 	if (!guest_count(&v, &c2, NULL, &a2, &b2))
 		goto err;
 	ok_rate = rate_ok(c1, a1, b1, c2, a2, b2, 50000000, 0.002, &meas);
-	result(ok && ok_rate, "COUNT_HZ 100 MHz -> 50 MHz while running: Count continuous, then 50 MHz",
-	       "Count advanced %.0f ticks across the change, continuous range %.0f..%.0f; then %.4f MHz",
-	       d, lo, hi, meas / 1e6);
+	e2e_result(ok && ok_rate, "COUNT_HZ 100 MHz -> 50 MHz while running - Count continuous, then 50 MHz",
+		   "Count advanced %.0f ticks across the change, continuous range %.0f..%.0f; then %.4f MHz",
+		   d, lo, hi, meas / 1e6);
 	outcome("hz-running", ok && ok_rate ? "pass" : "fail");
 	vcpu_close(&v);
 	return;
@@ -884,16 +813,16 @@ static void test_hz_frozen(void)
 	if (!sreg(&v, REG_COUNT_HZ, 25000000))
 		goto err;
 	c1 = reg(&v, REG_COUNT);
-	sleep_ns(100000000);
+	e2e_sleep_ns(100000000);
 	if (!sreg(&v, REG_COUNT_CTL, 0) || !guest_count(&v, &c, NULL, &a, &b))
 		goto err;
 	jump = (uint32_t)(c - (uint32_t)c0);
 	lo = (a - r) / 40.0 - 2;
 	hi = (b - r) / 40.0 + 2;
 	ok = c0 == c1 && jump >= lo && jump <= hi;
-	result(ok, "COUNT_HZ 100 MHz -> 25 MHz under the master disable: Count unchanged, then continues at 25 MHz from COUNT_RESUME",
-	       "Count %#" PRIx64 " -> %#" PRIx64 " across the change; after re-enable +%.0f ticks, expected %.0f..%.0f",
-	       c0, c1, jump, lo, hi);
+	e2e_result(ok, "COUNT_HZ 100 MHz -> 25 MHz under the master disable - Count unchanged, then continues at 25 MHz from COUNT_RESUME",
+		   "Count %#" PRIx64 " -> %#" PRIx64 " across the change; after re-enable +%.0f ticks, expected %.0f..%.0f",
+		   c0, c1, jump, lo, hi);
 	outcome("hz-frozen", ok ? "pass" : "fail");
 	vcpu_close(&v);
 	return;
@@ -935,7 +864,7 @@ static void test_einval(void)
 		int ret;
 
 		if (bad[i].id == REG_COUNT_RESUME && !val)
-			val = now_ns() + 10 * NSEC;
+			val = e2e_now_ns() + 10 * E2E_NSEC;
 		int unread = 0;
 
 		unread += !!get_reg(&v, REG_COUNT_CTL, &before[0]);
@@ -947,11 +876,11 @@ static void test_einval(void)
 		unread += !!get_reg(&v, REG_COUNT_HZ, &after[2]);
 		if (ret != -EINVAL || unread || memcmp(before, after, sizeof(before))) {
 			fails++;
-			result(false, "malformed ONE_REG value refused",
-			       "%s = %" PRId64 ": %s, COUNT_CTL %" PRId64 "->%" PRId64
-			       " RESUME %" PRId64 "->%" PRId64 " HZ %" PRId64 "->%" PRId64,
-			       bad[i].name, val, ret ? strerror(-ret) : "accepted",
-			       before[0], after[0], before[1], after[1], before[2], after[2]);
+			e2e_result(false, "malformed ONE_REG value refused",
+				   "%s = %" PRId64 ": %s, COUNT_CTL %" PRId64 "->%" PRId64
+				   " RESUME %" PRId64 "->%" PRId64 " HZ %" PRId64 "->%" PRId64,
+				   bad[i].name, val, ret ? strerror(-ret) : "accepted",
+				   before[0], after[0], before[1], after[1], before[2], after[2]);
 		}
 	}
 	/* Still running at 100 MHz from the guest's point of view. */
@@ -959,8 +888,8 @@ static void test_einval(void)
 		goto err;
 	if ((int32_t)(c1 - c0) <= 0)
 		fails++;
-	result(!fails, "every malformed COUNT_CTL/COUNT_RESUME/COUNT_HZ value: -EINVAL, state unchanged, Count still running",
-	       "%u values, %u failures", i, fails);
+	e2e_result(!fails, "every malformed COUNT_CTL/COUNT_RESUME/COUNT_HZ value - -EINVAL, state unchanged, Count still running",
+		   "%u values, %u failures", i, fails);
 	outcome("einval", fails ? "fail" : "pass");
 	vcpu_close(&v);
 	return;
@@ -988,16 +917,16 @@ static void test_restore_pending(void)
 		return outcome("restore-pending", "error");
 	if (!guest_arm(&v1, 100000, &cmp))
 		goto err1;
-	sleep_ns(20000000);
+	e2e_sleep_ns(20000000);
 	if (!qemu_save(&v1, &cause, &count))
 		goto err1;
 	compare = reg(&v1, REG_COMPARE);
 	vcpu_close(&v1);
 	setup_ok = (cause & CAUSE_TI) && (uint32_t)compare == cmp;
 	if (!setup_ok) {
-		result(false, "VM 1 has its timer interrupt pending at save",
-		       "Cause %#" PRIx64 ", Compare %#" PRIx64 " (armed %#x)",
-		       cause, compare, cmp);
+		e2e_result(false, "VM 1 has its timer interrupt pending at save",
+			   "Cause %#" PRIx64 ", Compare %#" PRIx64 " (armed %#x)",
+			   cause, compare, cmp);
 		return outcome("restore-pending", "error");
 	}
 
@@ -1005,18 +934,18 @@ static void test_restore_pending(void)
 		return outcome("restore-pending", "error");
 	ctl = reg(&v2, REG_COUNT_CTL);
 	if (!sreg(&v2, REG_COUNT_CTL, ctl | 1) ||
-	    !sreg(&v2, REG_COUNT_RESUME, now_ns()) ||
+	    !sreg(&v2, REG_COUNT_RESUME, e2e_now_ns()) ||
 	    !qemu_restore(&v2, cause, count) ||
 	    !sreg(&v2, REG_COMPARE, compare))
 		goto err2;
-	info("restore-pending: saved Cause %#" PRIx64 ", restored Cause %#" PRIx64,
-	     cause, reg(&v2, REG_CAUSE));
-	got = wait_irq(&v2, ST_IE | ST_IM0 | ST_IM7, 2000000, 0, cmp, NSEC, &s);
-	result(!strcmp(got, expect),
-	       !strcmp(expect, "lost") ?
-	       "a VM restored with Cause.TI set does not get its interrupt (known 5.10 trap-and-emulate gap, reproduced)" :
-	       "a VM restored with Cause.TI set gets its timer interrupt once when it enables interrupts",
-	       "outcome %s", got);
+	e2e_info("restore-pending: saved Cause %#" PRIx64 ", restored Cause %#" PRIx64,
+		 cause, reg(&v2, REG_CAUSE));
+	got = wait_irq(&v2, ST_IE | ST_IM0 | ST_IM7, 2000000, 0, cmp, E2E_NSEC, &s);
+	e2e_result(!strcmp(got, expect),
+		   !strcmp(expect, "lost") ?
+		   "a VM restored with Cause.TI set does not get its interrupt (known 5.10 trap-and-emulate gap, reproduced)" :
+		   "a VM restored with Cause.TI set gets its timer interrupt once when it enables interrupts",
+		   "outcome %s", got);
 	outcome("restore-pending", got);
 	vcpu_close(&v2);
 	return;
@@ -1041,9 +970,9 @@ static void test_rdhwr(void)
 	for (i = 0; i < 20 && guest_abc(&v, CMD_RDHWR, v3, NULL, NULL); i++)
 		if ((int32_t)(v3[1] - v3[0]) < 0 || (int32_t)(v3[2] - v3[1]) < 0)
 			bad++;
-	result(i == 20 && !bad, "RDHWR $2 (CC) in guest kernel mode reads Count",
-	       "%u rounds, %u out of order; last %#x <= %#x <= %#x", i, bad,
-	       v3[0], v3[1], v3[2]);
+	e2e_result(i == 20 && !bad, "RDHWR $2 (CC) in guest kernel mode reads Count",
+		   "%u rounds, %u out of order; last %#x <= %#x <= %#x", i, bad,
+		   v3[0], v3[1], v3[2]);
 	outcome("rdhwr-cc", i == 20 && !bad ? "pass" : "fail");
 	vcpu_close(&v);
 }
@@ -1072,11 +1001,11 @@ static void test_count_bd(void)
 			bad++;
 	if (i == 20)
 		got = wait_irq(&v, ST_IE | ST_IM0 | ST_IM7, 2000000, 1000000, 0,
-			       3 * NSEC / 2, &s);
+			       3 * E2E_NSEC / 2, &s);
 	ok = i == 20 && !bad && !strcmp(got, "delivered-once");
-	result(ok, "Count (set to 0x70000000 with ONE_REG) read in a branch delay slot is in order, then the timer interrupt is still delivered once",
-	       "%u rounds, %u out of order, last %#x < %#x < %#x; interrupt %s",
-	       i, bad, v3[0], v3[1], v3[2], got);
+	e2e_result(ok, "Count (set to 0x70000000 with ONE_REG) read in a branch delay slot is in order, then the timer interrupt is still delivered once",
+		   "%u rounds, %u out of order, last %#x < %#x < %#x; interrupt %s",
+		   i, bad, v3[0], v3[1], v3[2], got);
 	outcome("count-delay-slot", ok ? "pass" : !bad && i == 20 ? got : "fail");
 	vcpu_close(&v);
 }
@@ -1093,18 +1022,18 @@ static void test_cause_dc(void)
 	    !guest_setcause(&v, 0x08000000) ||
 	    !guest_count(&v, &c1, NULL, &a, &b))
 		goto err;
-	sleep_ns(100000000);
+	e2e_sleep_ns(100000000);
 	onereg = reg(&v, REG_COUNT);
 	if (!guest_count(&v, &c2, &c2b, &a, &b))
 		goto err;
-	s0 = now_ns();
+	s0 = e2e_now_ns();
 	if (!guest_setcause(&v, 0) || !guest_count(&v, &c3, NULL, &a3, &b3))
 		goto err;
 	ok = c2 == c1 && c2b == c1 && (uint32_t)onereg == c1 &&
 	     (int32_t)(c3 - c1) >= 0 && (c3 - c1) <= (b3 - s0) / 10 + 2;
-	result(ok, "guest Cause.DC stops Count across a 100 ms host sleep; clearing it resumes from the stopped value",
-	       "stopped %#x, 100 ms later guest %#x/%#x, ONE_REG %#x; after clearing DC +%u ticks (at most %" PRId64 ")",
-	       c1, c2, c2b, (uint32_t)onereg, c3 - c1, (b3 - s0) / 10 + 2);
+	e2e_result(ok, "guest Cause.DC stops Count across a 100 ms host sleep; clearing it resumes from the stopped value",
+		   "stopped %#x, 100 ms later guest %#x/%#x, ONE_REG %#x; after clearing DC +%u ticks (at most %" PRId64 ")",
+		   c1, c2, c2b, (uint32_t)onereg, c3 - c1, (b3 - s0) / 10 + 2);
 	outcome("cause-dc", ok ? "pass" : "fail");
 	vcpu_close(&v);
 	return;
@@ -1127,29 +1056,29 @@ static void test_compare_sync(void)
 		return outcome("compare-sync", "error");
 	for (i = 0; i < 2; i++) {
 		if (!sreg(&v, REG_COMPARE, (int32_t)vals[i]) ||
-		    !guest_cmd(&v, CMD_READCMP, NULL, 0, &r, NSEC) ||
+		    !guest_cmd(&v, CMD_READCMP, NULL, 0, &r, E2E_NSEC) ||
 		    r.val[SLOT(OUT_A)] != vals[i] || r.val[SLOT(OUT_B)] != vals[i])
 			bad++;
 	}
-	if (!guest_cmd(&v, CMD_COMPARE, &z, 1, &r, NSEC))
+	if (!guest_cmd(&v, CMD_COMPARE, &z, 1, &r, E2E_NSEC))
 		bad++;
 	got = reg(&v, REG_COMPARE);
 	if ((uint32_t)got != z)
 		bad++;
-	result(!bad, "Compare set with ONE_REG is what the guest reads; Compare the guest writes is what ONE_REG reads",
-	       "%u mismatches; guest wrote %#x, ONE_REG reads %#x", bad, z, (uint32_t)got);
+	e2e_result(!bad, "Compare set with ONE_REG is what the guest reads; Compare the guest writes is what ONE_REG reads",
+		   "%u mismatches; guest wrote %#x, ONE_REG reads %#x", bad, z, (uint32_t)got);
 	z = 0x5eed5eed;
-	if (!guest_cmd(&v, CMD_COMPARE_BD, &z, 1, &r, NSEC) ||
-	    !guest_cmd(&v, CMD_READCMP, NULL, 0, &r, NSEC)) {
+	if (!guest_cmd(&v, CMD_COMPARE_BD, &z, 1, &r, E2E_NSEC) ||
+	    !guest_cmd(&v, CMD_READCMP, NULL, 0, &r, E2E_NSEC)) {
 		bad++;
 	} else {
 		got = reg(&v, REG_COMPARE);
 		if ((uint32_t)got != z || r.val[SLOT(OUT_A)] != z)
 			bad++;
-		result((uint32_t)got == z && r.val[SLOT(OUT_A)] == z,
-		       "Compare written by the guest in a branch delay slot is what the guest and ONE_REG read",
-		       "wrote %#x; guest reads %#x, ONE_REG reads %#x", z,
-		       r.val[SLOT(OUT_A)], (uint32_t)got);
+		e2e_result((uint32_t)got == z && r.val[SLOT(OUT_A)] == z,
+			   "Compare written by the guest in a branch delay slot is what the guest and ONE_REG read",
+			   "wrote %#x; guest reads %#x, ONE_REG reads %#x", z,
+			   r.val[SLOT(OUT_A)], (uint32_t)got);
 	}
 	outcome("compare-sync", bad ? "fail" : "pass");
 	vcpu_close(&v);
@@ -1173,24 +1102,24 @@ static void test_guest_count_write(void)
 	if (!vcpu_open(&v))
 		return outcome("guest-count-write", "error");
 	args[0] = cmp;
-	if (guest_cmd(&v, CMD_COMPARE, args, 1, &r, NSEC)) {
+	if (guest_cmd(&v, CMD_COMPARE, args, 1, &r, E2E_NSEC)) {
 		args[0] = cnt;
-		if (guest_cmd(&v, CMD_SETCOUNT, args, 1, &r, NSEC)) {
+		if (guest_cmd(&v, CMD_SETCOUNT, args, 1, &r, E2E_NSEC)) {
 			uint32_t a = r.val[SLOT(OUT_A)], b = r.val[SLOT(OUT_B)];
 			int64_t span = (r.t1[SLOT(OUT_A)] - r.t0[SLOT(OUT_A)]) / 10 + 2;
 
 			one = reg(&v, REG_COUNT);
 			ok_read = (int32_t)(a - cnt) >= 0 && (int64_t)(a - cnt) <= span &&
 				  (int32_t)(b - a) > 0 && (int32_t)((uint32_t)one - b) > 0;
-			info("guest-count-write: wrote %#x, read %#x then %#x (KVM_RUN allows +%" PRId64 "), ONE_REG %#x",
-			     cnt, a, b, span, (uint32_t)one);
+			e2e_info("guest-count-write: wrote %#x, read %#x then %#x (KVM_RUN allows +%" PRId64 "), ONE_REG %#x",
+				 cnt, a, b, span, (uint32_t)one);
 			got = wait_irq(&v, ST_IE | ST_IM0 | ST_IM7, 2000000, 0, cmp,
-				       3 * NSEC / 2, &s);
+				       3 * E2E_NSEC / 2, &s);
 		}
 	}
-	result(ok_read && !strcmp(got, "delivered-once"),
-	       "guest mtc0 Count: Count continues from the written value; the interrupt at Compare 2 ms later comes once",
-	       "read back %s, interrupt %s", ok_read ? "ok" : "wrong", got);
+	e2e_result(ok_read && !strcmp(got, "delivered-once"),
+		   "guest mtc0 Count - Count continues from the written value; the interrupt at Compare 2 ms later comes once",
+		   "read back %s, interrupt %s", ok_read ? "ok" : "wrong", got);
 	outcome("guest-count-write", !ok_read ? "fail" : got);
 	vcpu_close(&v);
 }
@@ -1212,7 +1141,7 @@ static void test_hz_1ghz(void)
 		return outcome("hz-1ghz-wrap", "error");
 	}
 	for (i = 0; i < 20; i++) {
-		sleep_ns(250000000);
+		e2e_sleep_ns(250000000);
 		if (!guest_count(&v, &c1, NULL, &a1, &b1))
 			break;
 		int64_t d = (uint32_t)(c1 - c0);
@@ -1226,8 +1155,8 @@ static void test_hz_1ghz(void)
 			wraps++;
 		c0 = c1, a0 = a1, b0 = b1;
 	}
-	result(i == 20 && !bad && wraps, "COUNT_HZ 1 GHz: Count advances by exactly the elapsed time over 5 s, through a 32-bit wrap",
-	       "%u intervals, %u outside their bracket (worst %+" PRId64 " ticks), %u wrap(s)", i, bad, worst, wraps);
+	e2e_result(i == 20 && !bad && wraps, "COUNT_HZ 1 GHz - Count advances by exactly the elapsed time over 5 s, through a 32-bit wrap",
+		   "%u intervals, %u outside their bracket (worst %+" PRId64 " ticks), %u wrap(s)", i, bad, worst, wraps);
 	outcome("hz-1ghz-wrap", i == 20 && !bad && wraps ? "pass" : "fail");
 	vcpu_close(&v);
 }
@@ -1249,7 +1178,7 @@ static void test_reg_list(void)
 	list = calloc(1, sizeof(*list) + n * sizeof(uint64_t));
 	list->n = n;
 	if (ioctl(v.fd, KVM_GET_REG_LIST, list)) {
-		result(false, "KVM_GET_REG_LIST", "%s", strerror(errno));
+		e2e_result(false, "KVM_GET_REG_LIST", "%s", strerror(errno));
 		free(list);
 		vcpu_close(&v);
 		return outcome("reg-list", "error");
@@ -1264,8 +1193,8 @@ static void test_reg_list(void)
 		bad += seen != 1;
 		ctl_absent += is_ctl(want[i]) && !seen;
 	}
-	result(!bad, "KVM_GET_REG_LIST lists each timer register exactly once",
-	       "%llu ids, %u timer registers missing or repeated", (unsigned long long)list->n, bad);
+	e2e_result(!bad, "KVM_GET_REG_LIST lists each timer register exactly once",
+		   "%llu ids, %u timer registers missing or repeated", (unsigned long long)list->n, bad);
 	snprintf(what, sizeof(what), !bad ? "%llu-ids" :
 		 bad == 3 && ctl_absent == 3 ? "no-ctl-%llu-ids" : "fail-%llu-ids",
 		 (unsigned long long)list->n);
@@ -1300,7 +1229,7 @@ static void test_ti_on_read(void)
 	for (i = 0; i < 5 && tries < 40; tries++) {
 		uint32_t after;
 
-		if (!guest_cmd(&v, CMD_SPINCAUSE, &arg, 1, &r, NSEC) || !r.has[SLOT(OUT_C)])
+		if (!guest_cmd(&v, CMD_SPINCAUSE, &arg, 1, &r, E2E_NSEC) || !r.has[SLOT(OUT_C)])
 			break;
 		v3[0] = r.val[SLOT(OUT_A)];
 		v3[1] = r.val[SLOT(OUT_B)];
@@ -1316,10 +1245,10 @@ static void test_ti_on_read(void)
 		i++;
 		if (!(v3[1] & CAUSE_TI))
 			no_ti++;
-		got = wait_irq(&v, ST_IE | ST_IM0 | ST_IM7, 1000000, 0, v3[2], NSEC, &s);
+		got = wait_irq(&v, ST_IE | ST_IM0 | ST_IM7, 1000000, 0, v3[2], E2E_NSEC, &s);
 		if (strcmp(got, "delivered-once") && !bad_irq++)
-			info("ti-on-read: round %u (after %u overtaken): %s, Count %#x at the interrupt, Compare %#x, Cause %#x, %u interrupts",
-			     i, missed, got, s.count, v3[2], s.cause, s.nirq);
+			e2e_info("ti-on-read: round %u (after %u overtaken): %s, Count %#x at the interrupt, Compare %#x, Cause %#x, %u interrupts",
+				 i, missed, got, s.count, v3[2], s.cause, s.nirq);
 		if (v.dead)
 			break;
 	}
@@ -1328,12 +1257,12 @@ static void test_ti_on_read(void)
 		unsigned int n = na;
 
 		qsort(armt, n, sizeof(armt[0]), cmp_i32);
-		info("ti-on-read: guest mfc0 Count to after mtc0 Compare: min %.1f us, median %.1f us, max %.1f us over %u writes; Compare finally %u ticks ahead",
-		     armt[0] / 100.0, armt[n / 2] / 100.0, armt[n - 1] / 100.0, n, arg);
+		e2e_info("ti-on-read: guest mfc0 Count to after mtc0 Compare: min %.1f us, median %.1f us, max %.1f us over %u writes; Compare finally %u ticks ahead",
+			 armt[0] / 100.0, armt[n / 2] / 100.0, armt[n - 1] / 100.0, n, arg);
 	}
-	result(ok, "Count read just past Compare (armed 50 us ahead, more if the write completes too late): Cause.TI set in the next Cause read; then delivered once",
-	       "%u rounds (%u writes completed after Count passed Compare), %u without TI, %u not delivered once (last: Count %#x, Compare %#x, Cause %#x, %s)",
-	       i, missed, no_ti, bad_irq, v3[0], v3[2], v3[1], got);
+	e2e_result(ok, "Count read just past Compare (armed 50 us ahead, more if the write completes too late) - Cause.TI set in the next Cause read; then delivered once",
+		   "%u rounds (%u writes completed after Count passed Compare), %u without TI, %u not delivered once (last: Count %#x, Compare %#x, Cause %#x, %s)",
+		   i, missed, no_ti, bad_irq, v3[0], v3[2], v3[1], got);
 	outcome("ti-on-read", ok ? "pass" : no_ti ? "no-TI" : "fail");
 	vcpu_close(&v);
 }
@@ -1356,19 +1285,19 @@ static void test_ack_pending(void)
 		vcpu_close(&v);
 		return outcome("ack-pending", "error");
 	}
-	sleep_ns(20000000);
+	e2e_sleep_ns(20000000);
 	cause_before = reg(&v, REG_CAUSE);
 	far = cmp + 1000000000u;	/* 10 s on */
-	if (!guest_cmd(&v, CMD_COMPARE, &far, 1, &r, NSEC)) {
+	if (!guest_cmd(&v, CMD_COMPARE, &far, 1, &r, E2E_NSEC)) {
 		vcpu_close(&v);
 		return outcome("ack-pending", "error");
 	}
 	cause_after = reg(&v, REG_CAUSE);
-	got = wait_irq(&v, ST_IE | ST_IM0 | ST_IM7, 0, 0, far, NSEC / 2, &s);
+	got = wait_irq(&v, ST_IE | ST_IM0 | ST_IM7, 0, 0, far, E2E_NSEC / 2, &s);
 	ok = (cause_before & CAUSE_TI) && !(cause_after & CAUSE_TI) && !strcmp(got, "lost");
-	result(ok, "a pending timer interrupt acknowledged by a guest Compare write before interrupts are enabled is not delivered",
-	       "Cause %#" PRIx64 " before the write, %#" PRIx64 " after; then %s", cause_before,
-	       cause_after, strcmp(got, "lost") ? got : "nothing in 0.5 s");
+	e2e_result(ok, "a pending timer interrupt acknowledged by a guest Compare write before interrupts are enabled is not delivered",
+		   "Cause %#" PRIx64 " before the write, %#" PRIx64 " after; then %s", cause_before,
+		   cause_after, strcmp(got, "lost") ? got : "nothing in 0.5 s");
 	outcome("ack-pending", ok ? "pass" : "fail");
 	vcpu_close(&v);
 }
@@ -1385,12 +1314,12 @@ static void test_dc_twice(void)
 		return outcome("dc-twice", "error");
 	}
 	r1 = reg(&v, REG_COUNT_RESUME);
-	sleep_ns(10000000);
+	e2e_sleep_ns(10000000);
 	ok = sreg(&v, REG_COUNT_CTL, 1);
 	r2 = reg(&v, REG_COUNT_RESUME);
 	ok = ok && r1 == r2 && r1 > 0;
-	result(ok, "setting COUNT_CTL.DC again 10 ms later keeps COUNT_RESUME",
-	       "%" PRId64 " then %" PRId64, r1, r2);
+	e2e_result(ok, "setting COUNT_CTL.DC again 10 ms later keeps COUNT_RESUME",
+		   "%" PRId64 " then %" PRId64, r1, r2);
 	outcome("dc-twice", ok ? "pass" : "fail");
 	vcpu_close(&v);
 }
@@ -1414,17 +1343,17 @@ static void io_irq_test(const char *name, unsigned int irq, uint32_t status,
 	if (!vcpu_open(&v))
 		return outcome(name, "error");
 	if (ioctl(v.fd, KVM_INTERRUPT, &mi)) {
-		result(false, "KVM_INTERRUPT", "irq %u: %s", irq, strerror(errno));
+		e2e_result(false, "KVM_INTERRUPT", "irq %u: %s", irq, strerror(errno));
 	} else {
-		wait_irq(&v, status, 100000, 0, 0, NSEC / 2, &s);
+		wait_irq(&v, status, 100000, 0, 0, E2E_NSEC / 2, &s);
 		got = !s.delivered ? "lost" : !(s.cause & line) ? "wrong-line" :
 		      !s.finished ? "stuck" : s.nirq != 1 ? "repeated" :
 		      "delivered-once";
 	}
-	result(!strcmp(got, expect),
-	       !strcmp(expect, "lost") ? "KVM_INTERRUPT line not delivered while its Status.IM bit is clear" :
-	       "KVM_INTERRUPT line delivered once while its Status.IM bit is set",
-	       "irq %u, Status %#x: %s (Cause %#x at delivery)", irq, status, got, s.cause);
+	e2e_result(!strcmp(got, expect),
+		   !strcmp(expect, "lost") ? "KVM_INTERRUPT line not delivered while its Status.IM bit is clear" :
+		   "KVM_INTERRUPT line delivered once while its Status.IM bit is set",
+		   "irq %u, Status %#x: %s (Cause %#x at delivery)", irq, status, got, s.cause);
 	outcome(name, got);
 	vcpu_close(&v);
 }
@@ -1468,7 +1397,7 @@ static void test_count_branches(void)
 	if (!vcpu_open(&v))
 		return outcome("count-branches", "error");
 	for (i = 0; i < 20; i++) {
-		if (!guest_cmd(&v, CMD_COUNT_BRANCHES, NULL, 0, &r, NSEC) ||
+		if (!guest_cmd(&v, CMD_COUNT_BRANCHES, NULL, 0, &r, E2E_NSEC) ||
 		    !r.has[SLOT(OUT_C)])
 			break;
 		if (r.val[SLOT(OUT_A)] != BRANCH_STAGES ||
@@ -1484,14 +1413,14 @@ static void test_count_branches(void)
 	if (i == 20 && !bad_path)
 		for (j = 0; j < 3; j++) {
 			got = wait_irq(&v, ST_IE | ST_IM0 | ST_IM7, 1000000, 1000000, 0,
-				       3 * NSEC / 2, &s);
+				       3 * E2E_NSEC / 2, &s);
 			if (strcmp(got, "delivered-once"))
 				break;
 		}
 	ok = i == 20 && !bad_path && !backwards && !strcmp(got, "delivered-once");
-	result(ok, "Count read in the delay slot of beq, bne, beql, bltz, bgez, blez, bgtz, bal, jr, jalr, bltzal (not taken, linking), bnel (annulled): branches and links as the architecture says, Count in order; then 3 timer interrupts, each once and not early",
-	       "%u rounds, path %#x (want %#x), %u out of order; interrupt %s",
-	       i, r.val[SLOT(OUT_B)], BRANCH_PATH, backwards, got);
+	e2e_result(ok, "Count read in the delay slot of beq, bne, beql, bltz, bgez, blez, bgtz, bal, jr, jalr, bltzal (not taken, linking), bnel (annulled) - branches and links as the architecture says, Count in order; then 3 timer interrupts, each once and not early",
+		   "%u rounds, path %#x (want %#x), %u out of order; interrupt %s",
+		   i, r.val[SLOT(OUT_B)], BRANCH_PATH, backwards, got);
 	outcome("count-branches", ok ? "pass" : bad_path ? "bad-path" :
 		backwards ? "backwards" : i < 20 ? "error" : got);
 	vcpu_close(&v);
@@ -1507,8 +1436,8 @@ static int smoke(void)
 	if (!vcpu_open(&v))
 		return 1;
 	ok = guest_count(&v, &a, &b, &t0, &t1) && (int32_t)(b - a) > 0;
-	result(ok, "KVM works: a new VM's guest reads an advancing Count",
-	       "%#x then %#x", a, b);
+	e2e_result(ok, "KVM works - a new VM's guest reads an advancing Count",
+		   "%#x then %#x", a, b);
 	vcpu_close(&v);
 	return !ok;
 }
@@ -1584,7 +1513,7 @@ static int adopt(const char *file)
 	/* The kernel's own Count rate: a kernel before 3.16 has its own. */
 	if (!vcpu_open(&v) || !guest_count(&v, &cp, NULL, &ap, &bp))
 		return 1;
-	sleep_ns(100000000);
+	e2e_sleep_ns(100000000);
 	if (!guest_count(&v, &c0, NULL, &a0, &b0))
 		return 1;
 	r0 = (uint32_t)(c0 - cp) / ((a0 + b0) / 2.0 - (ap + bp) / 2.0);
@@ -1599,17 +1528,17 @@ static int adopt(const char *file)
 	hi = (b1 - a0) * (r0 > r1 ? r0 : r1) + 2;
 	ok = (uint32_t)(c1 - c0) >= lo && (uint32_t)(c1 - c0) <= hi &&
 	     (int32_t)((uint32_t)c - c0) >= 0 && (int32_t)(c1 - (uint32_t)c) >= 0;
-	result(ok, "a vCPU created before the module is loaded is adopted without a Count jump",
-	       "kernel's Count rate %.4f MHz; guest Count %#x before, ONE_REG %#x at adoption, guest %#x after: +%u ticks, expected %.0f..%.0f",
-	       r0 * 1e3, c0, (uint32_t)c, c1, c1 - c0, lo, hi);
+	e2e_result(ok, "a vCPU created before the module is loaded is adopted without a Count jump",
+		   "kernel's Count rate %.4f MHz; guest Count %#x before, ONE_REG %#x at adoption, guest %#x after: +%u ticks, expected %.0f..%.0f",
+		   r0 * 1e3, c0, (uint32_t)c, c1, c1 - c0, lo, hi);
 	/*
 	 * 50 ms ahead: a Compare the guest's write completes too late for
 	 * is a whole period away, and this vCPU cannot be replaced by a
 	 * new one (that would not be adopted).
 	 */
-	got = wait_irq(&v, ST_IE | ST_IM7, 2000000, 5000000, 0, 3 * NSEC / 2, &s);
-	result(!strcmp(got, "delivered-once"),
-	       "the adopted vCPU takes an IM7-only timer interrupt once", "outcome %s", got);
+	got = wait_irq(&v, ST_IE | ST_IM7, 2000000, 5000000, 0, 3 * E2E_NSEC / 2, &s);
+	e2e_result(!strcmp(got, "delivered-once"),
+		   "the adopted vCPU takes an IM7-only timer interrupt once", "outcome %s", got);
 	snprintf(file2, sizeof(file2), "%s.2", file);
 	touch(file2);
 	while (!stop)
@@ -1641,10 +1570,10 @@ static int waithold(const char *file)
 	if (!vcpu_open(&v) || !guest_setcause(&v, 0x08000000))
 		return 1;
 	touch(file);
-	t0 = now_ns();
-	guest_cmd(&v, CMD_WAITIRQ, args, 3, &r, 120 * NSEC);
-	printf("# %s: waithold: the vCPU slept in WAIT for %.1f s, until %s\n", mode,
-	       (now_ns() - t0) / 1e9, abort_run ? "SIGUSR2" : "its timeout");
+	t0 = e2e_now_ns();
+	guest_cmd(&v, CMD_WAITIRQ, args, 3, &r, 120 * E2E_NSEC);
+	printf("# %s: waithold: the vCPU slept in WAIT for %.1f s, until %s\n", e2e_label,
+	       (e2e_now_ns() - t0) / 1e9, abort_run ? "SIGUSR2" : "its timeout");
 	vcpu_close(&v);
 	return !abort_run;
 }
@@ -1677,17 +1606,6 @@ static void save_restore_resume(void)
 /* In order; "client CELL PROFILE NAME" runs only the one named. */
 /* ---- stress (make stress): several parties on the same vCPUs ---- */
 
-/* xorshift32: reproducible, per caller state. */
-static uint32_t rnd(uint32_t *state)
-{
-	uint32_t x = *state;
-
-	x ^= x << 13;
-	x ^= x >> 17;
-	x ^= x << 5;
-	return *state = x;
-}
-
 /*
  * churn N: N VMs, each closed right after its Compare was set (ONE_REG)
  * to fall due at a random point of its close, so that many matches land
@@ -1698,7 +1616,7 @@ static int stress_churn(unsigned int n)
 {
 	uint32_t seed = 0x5eed0001;
 	unsigned int i, armed = 0;
-	int64_t t0 = now_ns(), close_ns = 200000, sum_ns = 0;
+	int64_t t0 = e2e_now_ns(), close_ns = 200000, sum_ns = 0;
 	struct vcpu v;
 
 	for (i = 0; i < n; i++) {
@@ -1708,16 +1626,16 @@ static int stress_churn(unsigned int n)
 			break;
 		if (!get_reg(&v, REG_COUNT, &count) &&
 		    !set_reg(&v, REG_COMPARE, (int64_t)(int32_t)
-			     ((uint32_t)count + 1 + rnd(&seed) % (uint32_t)(close_ns / 10 + 1))))
+			     ((uint32_t)count + 1 + e2e_rnd(&seed) % (uint32_t)(close_ns / 10 + 1))))
 			armed++;
-		c0 = now_ns();
+		c0 = e2e_now_ns();
 		vcpu_close(&v);
-		close_ns = now_ns() - c0;
+		close_ns = e2e_now_ns() - c0;
 		sum_ns += close_ns;
 	}
-	result(i == n && armed == n, "stress churn: VMs closed with Compare due during their close",
-	       "%u of %u VMs, %u armed, a close takes %" PRId64 " us on average, %.1f s in all",
-	       i, n, armed, i ? sum_ns / i / 1000 : 0, (now_ns() - t0) / 1e9);
+	e2e_result(i == n && armed == n, "stress churn - VMs closed with Compare due during their close",
+		   "%u of %u VMs, %u armed, a close takes %" PRId64 " us on average, %.1f s in all",
+		   i, n, armed, i ? sum_ns / i / 1000 : 0, (e2e_now_ns() - t0) / 1e9);
 	return i == n && armed == n ? 0 : 1;
 }
 
@@ -1763,14 +1681,10 @@ static void *hammer_fn(void *arg)
 		uint64_t ids[128];
 	} list;
 	int64_t c, last = -1, val;
-	sigset_t alrm;
 	int ret;
 
-	sigemptyset(&alrm);
-	sigaddset(&alrm, SIGALRM);
-	pthread_sigmask(SIG_BLOCK, &alrm, NULL);	/* the watchdog is main's */
 	while (!hammer_stop) {
-		uint32_t op = rnd(&h->seed) % 8;
+		uint32_t op = e2e_rnd(&h->seed) % 8;
 
 		h->ops++;
 		switch (op) {
@@ -1797,7 +1711,7 @@ static void *hammer_fn(void *arg)
 			break;
 		case 2:
 			ret = set_reg(h->v, REG_COUNT_HZ,
-				      rnd(&h->seed) & 1 ? HZ_DEFAULT : HZ_DEFAULT / 4);
+				      e2e_rnd(&h->seed) & 1 ? HZ_DEFAULT : HZ_DEFAULT / 4);
 			if (ret)
 				hammer_error(h, REG_COUNT_HZ, -ret);
 			h->rate_changes++;
@@ -1847,7 +1761,7 @@ static int stress_hammer(unsigned int secs, unsigned int nthreads)
 	unsigned long ops = 0, freezes = 0, rates = 0, back = 0, errs = 0;
 	unsigned int rounds = 0, once = 0, i, other = 0, missed = 0;
 	const char *first_bad = NULL;
-	int64_t end = now_ns() + secs * NSEC;
+	int64_t end = e2e_now_ns() + secs * E2E_NSEC;
 	struct irq_seen seen;
 	struct vcpu v;
 	bool ok;
@@ -1861,23 +1775,23 @@ static int stress_hammer(unsigned int secs, unsigned int nthreads)
 		memset(&h[i], 0, sizeof(h[i]));
 		h[i].v = &v;
 		h[i].seed = 0x9e3779b9u * (i + 1);
-		pthread_create(&h[i].thread, NULL, hammer_fn, &h[i]);
+		e2e_thread_start(&h[i].thread, hammer_fn, &h[i]);
 	}
-	while (now_ns() < end && !v.dead) {
+	while (e2e_now_ns() < end && !v.dead) {
 		const char *got;
 
 		pthread_mutex_lock(&hammer_gate);
 		got = wait_irq(&v, ST_IE | ST_IM0 | ST_IM7, 0, 100000, 0,
-			       5 * NSEC, &seen);
+			       5 * E2E_NSEC, &seen);
 		if (v.dead) {
 			got = "timed-out";	/* whatever the reports say */
 			/* Under the gate: no freeze in the picture. */
 			v.dead = false;
 			stuck_info(&v, "hammer", rounds + 1);
-			info("hammer: round %u: Compare %#x (ONE_REG), armed %#x, Count right after arming %#x",
-			     rounds + 1, (uint32_t)reg(&v, REG_COMPARE),
-			     *(uint32_t *)((char *)v.mem + ARMCMP_OFF),
-			     *(uint32_t *)((char *)v.mem + ARMCOUNT_OFF));
+			e2e_info("hammer: round %u: Compare %#x (ONE_REG), armed %#x, Count right after arming %#x",
+				 rounds + 1, (uint32_t)reg(&v, REG_COMPARE),
+				 *(uint32_t *)((char *)v.mem + ARMCMP_OFF),
+				 *(uint32_t *)((char *)v.mem + ARMCOUNT_OFF));
 			v.dead = true;
 		}
 		pthread_mutex_unlock(&hammer_gate);
@@ -1910,15 +1824,15 @@ static int stress_hammer(unsigned int secs, unsigned int nthreads)
 		back += h[i].backwards;
 		errs += h[i].errors;
 		if (h[i].errors)
-			info("hammer thread %u: %lu errors, the first %s on id %#" PRIx64,
-			     i, h[i].errors, strerror(h[i].first_errno), h[i].first_id);
+			e2e_info("hammer thread %u: %lu errors, the first %s on id %#" PRIx64,
+				 i, h[i].errors, strerror(h[i].first_errno), h[i].first_id);
 	}
 	ok = rounds && once == rounds && !back && !errs && !v.dead;
-	result(ok, "stress hammer: every armed Compare delivered exactly once, Count never backwards, no ioctl error",
-	       "%u threads, %lu ONE_REG operations (%lu freeze/resume, %lu rate changes), %u rounds, %u delivered once, %u other (first: %s), %u arms overtaken and redone, %lu backwards steps, %lu errors%s",
-	       nthreads, ops, freezes, rates, rounds, once, other,
-	       first_bad ? first_bad : "none", missed, back, errs,
-	       v.dead ? ", guest died" : "");
+	e2e_result(ok, "stress hammer - every armed Compare delivered exactly once, Count never backwards, no ioctl error",
+		   "%u threads, %lu ONE_REG operations (%lu freeze/resume, %lu rate changes), %u rounds, %u delivered once, %u other (first: %s), %u arms overtaken and redone, %lu backwards steps, %lu errors%s",
+		   nthreads, ops, freezes, rates, rounds, once, other,
+		   first_bad ? first_bad : "none", missed, back, errs,
+		   v.dead ? ", guest died" : "");
 	vcpu_close(&v);
 	return !ok;
 }
@@ -1950,15 +1864,15 @@ struct fuzzer {
  */
 static uint64_t fuzz_id(uint32_t *seed, bool set)
 {
-	uint64_t id = fuzz_ids[rnd(seed) % (sizeof(fuzz_ids) / sizeof(fuzz_ids[0]))];
+	uint64_t id = fuzz_ids[e2e_rnd(seed) % (sizeof(fuzz_ids) / sizeof(fuzz_ids[0]))];
 
-	switch (rnd(seed) % 4) {
+	switch (e2e_rnd(seed) % 4) {
 	case 0:		/* another size */
 		return (id & ~KVM_REG_SIZE_MASK) |
-		       ((uint64_t)(rnd(seed) % 8) << KVM_REG_SIZE_SHIFT);
+		       ((uint64_t)(e2e_rnd(seed) % 8) << KVM_REG_SIZE_SHIFT);
 	case 1:		/* a neighbour or a stranger */
-		return rnd(seed) & 1 && !set ? id + 1 + rnd(seed) % 16 :
-		       KVM_REG_MIPS | ((uint64_t)rnd(seed) << 16) | rnd(seed);
+		return e2e_rnd(seed) & 1 && !set ? id + 1 + e2e_rnd(seed) % 16 :
+		       KVM_REG_MIPS | ((uint64_t)e2e_rnd(seed) << 16) | e2e_rnd(seed);
 	default:
 		return id;
 	}
@@ -1978,23 +1892,19 @@ static void *fuzz_fn(void *arg)
 		uint64_t u64[128];
 		struct kvm_reg_list l;
 	} buf;
-	sigset_t alrm;
 
-	sigemptyset(&alrm);
-	sigaddset(&alrm, SIGALRM);
-	pthread_sigmask(SIG_BLOCK, &alrm, NULL);
 	while (!hammer_stop) {
-		uint32_t op = rnd(&f->seed) % 8;
+		uint32_t op = e2e_rnd(&f->seed) % 8;
 		struct kvm_one_reg r = { .id = fuzz_id(&f->seed, op >= 3) };
-		uint32_t where = rnd(&f->seed) % 8;
+		uint32_t where = e2e_rnd(&f->seed) % 8;
 		int ret;
 
 		r.addr = where == 0 ? 0x10 : where == 1 ? (uintptr_t)f->ro :
 			 (uintptr_t)buf.u64;
-		buf.u64[0] = ((uint64_t)rnd(&f->seed) << 32) | rnd(&f->seed);
+		buf.u64[0] = ((uint64_t)e2e_rnd(&f->seed) << 32) | e2e_rnd(&f->seed);
 		/* Valid rates mostly, so the timer keeps running. */
-		if (r.id == REG_COUNT_HZ && rnd(&f->seed) % 4)
-			buf.u64[0] = 1000000 + rnd(&f->seed) % 200000000;
+		if (r.id == REG_COUNT_HZ && e2e_rnd(&f->seed) % 4)
+			buf.u64[0] = 1000000 + e2e_rnd(&f->seed) % 200000000;
 		/* Cause: only the timer's bits (others raise guest exceptions). */
 		if (r.id == REG_CAUSE)
 			buf.u64[0] &= CAUSE_TI | 0x08000000;	/* TI, DC */
@@ -2007,7 +1917,7 @@ static void *fuzz_fn(void *arg)
 		} else if (op < 7) {
 			ret = ioctl(f->v->fd, KVM_SET_ONE_REG, &r);
 		} else {
-			buf.l.n = rnd(&f->seed) % 96;
+			buf.l.n = e2e_rnd(&f->seed) % 96;
 			ret = ioctl(f->v->fd, KVM_GET_REG_LIST,
 				    where == 0 ? (void *)0x10 : &buf.l);
 		}
@@ -2036,7 +1946,7 @@ static int stress_fuzz(unsigned int secs, unsigned int nthreads)
 {
 	unsigned long ops = 0, okc = 0, einval = 0, efault = 0, e2big = 0, other = 0;
 	struct fuzzer f[8];
-	int64_t end = now_ns() + secs * NSEC;
+	int64_t end = e2e_now_ns() + secs * E2E_NSEC;
 	struct irq_seen seen;
 	unsigned int i, runs = 0;
 	const char *got;
@@ -2055,12 +1965,12 @@ static int stress_fuzz(unsigned int secs, unsigned int nthreads)
 		f[i].v = &v;
 		f[i].ro = ro;
 		f[i].seed = 0xf0220001u + i;
-		pthread_create(&f[i].thread, NULL, fuzz_fn, &f[i]);
+		e2e_thread_start(&f[i].thread, fuzz_fn, &f[i]);
 	}
-	while (now_ns() < end && !v.dead) {
+	while (e2e_now_ns() < end && !v.dead) {
 		struct report r;
 
-		if (!guest_cmd(&v, CMD_COUNT, NULL, 0, &r, 5 * NSEC))
+		if (!guest_cmd(&v, CMD_COUNT, NULL, 0, &r, 5 * E2E_NSEC))
 			break;
 		runs++;
 	}
@@ -2074,26 +1984,26 @@ static int stress_fuzz(unsigned int secs, unsigned int nthreads)
 		e2big += f[i].e2big;
 		other += f[i].other;
 		if (f[i].other)
-			info("fuzz thread %u: %lu unexpected errors, the first %s on id %#" PRIx64,
-			     i, f[i].other, strerror(f[i].other_errno), f[i].other_id);
+			e2e_info("fuzz thread %u: %lu unexpected errors, the first %s on id %#" PRIx64,
+				 i, f[i].other, strerror(f[i].other_errno), f[i].other_id);
 	}
 	vcpu_close(&v);
-	result(!other, "stress fuzz: every ONE_REG / REG_LIST error is EINVAL, EFAULT or E2BIG",
-	       "%u threads, %lu calls: %lu ok, %lu EINVAL, %lu EFAULT, %lu E2BIG, %lu other; the guest ran %u commands meanwhile%s",
-	       nthreads, ops, okc, einval, efault, e2big, other, runs,
-	       v.dead ? " (then died: fuzzed registers)" : "");
+	e2e_result(!other, "stress fuzz - every ONE_REG / REG_LIST error is EINVAL, EFAULT or E2BIG",
+		   "%u threads, %lu calls: %lu ok, %lu EINVAL, %lu EFAULT, %lu E2BIG, %lu other; the guest ran %u commands meanwhile%s",
+		   nthreads, ops, okc, einval, efault, e2big, other, runs,
+		   v.dead ? " (then died: fuzzed registers)" : "");
 	if (!vcpu_open(&v))
 		return 1;
 	for (i = 0; i < 3; i++) {
 		/* A round whose arming the host held up longer is retried. */
 		got = wait_irq(&v, ST_IE | ST_IM0 | ST_IM7, 20000, 100000 << i, 0,
-			       5 * NSEC, &seen);
+			       5 * E2E_NSEC, &seen);
 		if (strcmp(got, "arm-missed"))
 			break;
 	}
 	ok = !strcmp(got, "delivered-once");
-	result(ok, "stress fuzz: afterwards a new VM's Compare interrupt comes exactly once",
-	       "outcome %s", got);
+	e2e_result(ok, "stress fuzz - afterwards a new VM's Compare interrupt comes exactly once",
+		   "outcome %s", got);
 	vcpu_close(&v);
 	munmap(ro, 4096);
 	return other || !ok;
@@ -2120,7 +2030,7 @@ static int stress_failslab(unsigned int n)
 	bool ok;
 
 	if (mif < 0 || write(mif, "1", 1) != 1) {
-		result(false, "stress failslab: /proc/self/make-it-fail", "%s", strerror(errno));
+		e2e_result(false, "stress failslab - /proc/self/make-it-fail", "%s", strerror(errno));
 		return 1;
 	}
 	for (i = 0; i < n; i++) {
@@ -2153,16 +2063,16 @@ static int stress_failslab(unsigned int n)
 	if (write(mif, "0", 1) != 1)
 		other++;
 	close(mif);
-	result(!other && vcpu_fail && vcpus,
-	       "stress failslab: KVM_CREATE_VM / KVM_CREATE_VCPU fail only with ENOMEM under injected slab failures",
-	       "%u tries: %u VMs (%u ENOMEM), %u vCPUs (%u ENOMEM), %u other errors%s%s",
-	       n, vms, vm_fail, vcpus, vcpu_fail, other,
-	       other ? ", the first: " : "", other ? strerror(other_errno) : "");
+	e2e_result(!other && vcpu_fail && vcpus,
+		   "stress failslab - KVM_CREATE_VM / KVM_CREATE_VCPU fail only with ENOMEM under injected slab failures",
+		   "%u tries: %u VMs (%u ENOMEM), %u vCPUs (%u ENOMEM), %u other errors%s%s",
+		   n, vms, vm_fail, vcpus, vcpu_fail, other,
+		   other ? ", the first: " : "", other ? strerror(other_errno) : "");
 	if (!vcpu_open(&v))
 		return 1;
 	ok = guest_count(&v, &a, &b, &t0, &t1) && (int32_t)(b - a) > 0;
-	result(ok, "stress failslab: afterwards a new VM's guest reads an advancing Count",
-	       "%#x then %#x", a, b);
+	e2e_result(ok, "stress failslab - afterwards a new VM's guest reads an advancing Count",
+		   "%#x then %#x", a, b);
 	vcpu_close(&v);
 	return other || !ok;
 }
@@ -2173,13 +2083,13 @@ static int stress_failslab(unsigned int n)
  */
 static int stress_vmloop(unsigned int secs)
 {
-	int64_t end = now_ns() + secs * NSEC;
+	int64_t end = e2e_now_ns() + secs * E2E_NSEC;
 	unsigned int n = 0, bad = 0;
 	uint32_t a, b;
 	int64_t t0, t1;
 	struct vcpu v;
 
-	while (now_ns() < end) {
+	while (e2e_now_ns() < end) {
 		if (!vcpu_open(&v)) {
 			bad++;
 			continue;
@@ -2189,8 +2099,8 @@ static int stress_vmloop(unsigned int secs)
 		vcpu_close(&v);
 		n++;
 	}
-	result(n && !bad, "stress vmloop: VMs created, run and closed while the module comes and goes",
-	       "%u VMs, %u failures", n, bad);
+	e2e_result(n && !bad, "stress vmloop - VMs created, run and closed while the module comes and goes",
+		   "%u VMs, %u failures", n, bad);
 	return !n || bad;
 }
 
@@ -2239,21 +2149,21 @@ static int stress_uffd(const char *file)
 	if (!vcpu_open(&v))
 		return 1;
 	if (!ioctl(v.fd, KVM_GET_REG_LIST, &probe) || errno != E2BIG || probe.n < 4) {
-		result(false, "stress uffd: KVM_GET_REG_LIST sizes itself", "%s", strerror(errno));
+		e2e_result(false, "stress uffd - KVM_GET_REG_LIST sizes itself", "%s", strerror(errno));
 		return 1;
 	}
 	area = mmap(NULL, 2 * pg, PROT_READ | PROT_WRITE,
 		    MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	uffd = syscall(__NR_userfaultfd, O_CLOEXEC);
 	if (area == MAP_FAILED || uffd < 0 || ioctl(uffd, UFFDIO_API, &api)) {
-		result(false, "stress uffd: userfaultfd", "%s", strerror(errno));
+		e2e_result(false, "stress uffd - userfaultfd", "%s", strerror(errno));
 		return 1;
 	}
 	memset(area, 0, pg);
 	reg.range.start = (uintptr_t)area + pg;
 	reg.range.len = pg;
 	if (ioctl(uffd, UFFDIO_REGISTER, &reg)) {
-		result(false, "stress uffd: UFFDIO_REGISTER", "%s", strerror(errno));
+		e2e_result(false, "stress uffd - UFFDIO_REGISTER", "%s", strerror(errno));
 		return 1;
 	}
 	/* The last three ids on the second page, the rest on the first. */
@@ -2262,17 +2172,17 @@ static int stress_uffd(const char *file)
 	call.fd = v.fd;
 	call.list = l;
 	pthread_create(&t, NULL, reglist_fn, &call);
-	sleep_ns(200000000);
+	e2e_sleep_ns(200000000);
 	touch(file);
 	sigtimedwait(&usr1, NULL, &limit);
 	zero.range = reg.range;
 	ioctl(uffd, UFFDIO_ZEROPAGE, &zero);
 	pthread_join(t, NULL);
 	ok = !call.ret && l->reg[probe.n - 1];
-	result(ok, "stress uffd: KVM_GET_REG_LIST blocked on a userfaultfd page completes once the page is served",
-	       "ret %d%s%s, last id %#llx", call.ret, call.ret ? ": " : "",
-	       call.ret ? strerror(call.err) : "",
-	       (unsigned long long)l->reg[probe.n - 1]);
+	e2e_result(ok, "stress uffd - KVM_GET_REG_LIST blocked on a userfaultfd page completes once the page is served",
+		   "ret %d%s%s, last id %#llx", call.ret, call.ret ? ": " : "",
+		   call.ret ? strerror(call.err) : "",
+		   (unsigned long long)l->reg[probe.n - 1]);
 	vcpu_close(&v);
 	close(uffd);
 	return !ok;
@@ -2286,7 +2196,7 @@ static int stress(int argc, char **argv)
 
 	if (argc < 3)
 		return 2;
-	mode = "stress";
+	e2e_label = "stress";
 	if (!strcmp(argv[2], "churn"))
 		ret = stress_churn(a ?: 3000);
 	else if (!strcmp(argv[2], "hammer"))
@@ -2299,7 +2209,7 @@ static int stress(int argc, char **argv)
 		ret = stress_vmloop(a ?: 20);
 	else if (!strcmp(argv[2], "uffd") && argc > 3)
 		ret = stress_uffd(argv[3]);
-	info("client done: %u ok, %u not ok", n_ok, n_fail);
+	e2e_summary();
 	return ret;
 }
 
@@ -2365,10 +2275,10 @@ static int bench(const char *label, unsigned int batches)
 		return 1;
 	c = (const uint32_t *)((char *)v.mem + LOOP_OFF);
 	for (b = 0; b < batches; b++) {
-		if (!guest_cmd(&v, CMD_COUNT_LOOP, args, 1, &r, 10 * NSEC) ||
+		if (!guest_cmd(&v, CMD_COUNT_LOOP, args, 1, &r, 10 * E2E_NSEC) ||
 		    !r.has[SLOT(OUT_A)] || r.val[SLOT(OUT_A)] != LOOP_MAX) {
-			result(false, "bench: the guest reads Count back to back", "batch %u: %s",
-			       b, r.timeout ? "timed out" : "no report");
+			e2e_result(false, "bench - the guest reads Count back to back", "batch %u: %s",
+				   b, r.timeout ? "timed out" : "no report");
 			vcpu_close(&v);
 			return 1;
 		}
@@ -2384,11 +2294,10 @@ static int bench(const char *label, unsigned int batches)
 
 int main(int argc, char **argv)
 {
-	struct sigaction sa = { .sa_handler = on_alarm };
 	unsigned int i;
 
 	setvbuf(stdout, NULL, _IOLBF, 0);
-	sigaction(SIGALRM, &sa, NULL);	/* no SA_RESTART: KVM_RUN returns EINTR */
+	e2e_watchdog_init();
 	if (argc < 2) {
 		fprintf(stderr, "usage: %s CELL fixed|stock|observe [TEST] | hold FILE [LABEL] | adopt FILE [LABEL] | waithold FILE [LABEL] | smoke [LABEL] | bench LABEL [BATCHES] | stress ...\n",
 			argv[0]);
@@ -2400,15 +2309,15 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	if (!strcmp(argv[1], "hold") && argc >= 3) {
-		mode = argc > 3 ? argv[3] : "hold";
+		e2e_label = argc > 3 ? argv[3] : "hold";
 		return hold(argv[2]);
 	}
 	if (!strcmp(argv[1], "waithold") && argc >= 3) {
-		mode = argc > 3 ? argv[3] : "waithold";
+		e2e_label = argc > 3 ? argv[3] : "waithold";
 		return waithold(argv[2]);
 	}
 	if (!strcmp(argv[1], "adopt") && argc >= 3) {
-		mode = argc > 3 ? argv[3] : "adopt";
+		e2e_label = argc > 3 ? argv[3] : "adopt";
 		return adopt(argv[2]);
 	}
 	if (!strcmp(argv[1], "stress"))
@@ -2416,10 +2325,10 @@ int main(int argc, char **argv)
 	if (!strcmp(argv[1], "bench") && argc >= 3)
 		return bench(argv[2], argc > 3 ? atoi(argv[3]) : 0);
 	if (!strcmp(argv[1], "smoke")) {
-		mode = argc > 2 ? argv[2] : "smoke";
+		e2e_label = argc > 2 ? argv[2] : "smoke";
 		return smoke();
 	}
-	mode = argv[1];
+	e2e_label = argv[1];
 	if (argc < 3 || (strcmp(argv[2], "fixed") && strcmp(argv[2], "stock") &&
 			 strcmp(argv[2], "observe"))) {
 		fprintf(stderr, "%s: CELL needs a profile: fixed, stock or observe\n", argv[0]);
@@ -2427,8 +2336,9 @@ int main(int argc, char **argv)
 	}
 	profile = !strcmp(argv[2], "fixed") ? PROFILE_FIXED :
 		  !strcmp(argv[2], "stock") ? PROFILE_STOCK : PROFILE_OBSERVE;
-	info("guest image %zu bytes, KVM_CAP_MIPS_TE %d", (size_t)(guest_image_end - guest_image),
-	     ioctl(kvm_fd, KVM_CHECK_EXTENSION, KVM_CAP_MIPS_TE));
+	e2e_observe = profile == PROFILE_OBSERVE;
+	e2e_info("guest image %zu bytes, KVM_CAP_MIPS_TE %d", (size_t)(guest_image_end - guest_image),
+		 ioctl(kvm_fd, KVM_CHECK_EXTENSION, KVM_CAP_MIPS_TE));
 
 	for (i = 0; i < sizeof(tests) / sizeof(tests[0]); i++) {
 		if (argc > 3 && strcmp(argv[3], tests[i].name))
@@ -2436,6 +2346,5 @@ int main(int argc, char **argv)
 		ctl_einval = false;
 		tests[i].fn();
 	}
-	info("client done: %u ok, %u not ok", n_ok, n_fail);
-	return n_fail ? 1 : 0;
+	return e2e_summary();
 }

@@ -54,7 +54,10 @@ profile() {
 }
 client() { # client MODE: the whole client run, bounded
 	timeout 400 /client "$kernel-$1" "$(profile "$1")"
-	[ $? -eq 143 ] && notok "$kernel-$1: client timed out"
+	rc=$?
+	# 1: some check failed, and said so; more: the client itself failed.
+	[ $rc -eq 143 ] && notok "$kernel-$1: client timed out"
+	[ $rc -gt 1 ] && [ $rc -ne 143 ] && notok "$kernel-$1: client exits 0 or 1 (exit status $rc)"
 }
 debugfs() { # debugfs MODE WHEN: the module's view, for the log
 	[ -r $dbg/features ] && show "$kernel-$1 features $2" <$dbg/features

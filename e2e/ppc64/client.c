@@ -50,6 +50,7 @@
 #include <unistd.h>
 #include <linux/kvm.h>
 
+#include "../harness.h"
 #include "guest.h"
 
 /* uapi values (notes: upstream-semantics.md, section 1) */
@@ -78,7 +79,6 @@ _Static_assert(MSR_EE == GUEST_MSR_EE, "guest.h MSR_EE");
 static int kvm_fd;
 static long run_size;
 static uint64_t tb_hz = 512000000;
-static unsigned int passed, failed;
 static bool check_debugfs;
 static unsigned int soak_ms = SOAK_MS;
 
@@ -123,107 +123,22 @@ static uint64_t round_up_24(uint64_t raw)
 	return (raw + TB_LOW - 1) & ~(TB_LOW - 1);
 }
 
-static void __attribute__((format(printf, 3, 4)))
-result(bool ok, const char *name, const char *fmt, ...)
-{
-	va_list ap;
-
-	/* The rig splits a line at the first ": " into name and figures. */
-	if (strstr(name, ": ")) {
-		fprintf(stderr, "client: bad check name \"%s\"\n", name);
-		abort();
-	}
-	printf("%s - %s", ok ? "ok" : "not ok", name);
-	if (fmt) {
-		fputs(": ", stdout);
-		va_start(ap, fmt);
-		vprintf(fmt, ap);
-		va_end(ap);
-	}
-	putchar('\n');
-	fflush(stdout);
-	if (ok)
-		passed++;
-	else
-		failed++;
-}
-
-static void __attribute__((format(printf, 1, 2))) info(const char *fmt, ...)
-{
-	va_list ap;
-
-	fputs("# ", stdout);
-	va_start(ap, fmt);
-	vprintf(fmt, ap);
-	va_end(ap);
-	putchar('\n');
-	fflush(stdout);
-}
-
-static void __attribute__((noreturn)) finish(void)
-{
-	printf("client: %u passed, %u failed\n", passed, failed);
-	fflush(stdout);
-	exit(failed ? 1 : 0);
-}
-
-static void on_alarm(int sig)
-{
-	(void)sig;	/* only there to interrupt KVM_RUN */
-}
-
-static void watchdog(unsigned int ms)
-{
-	struct itimerval it = {
-		.it_value = { .tv_sec = ms / 1000, .tv_usec = ms % 1000 * 1000 },
-	};
-
-	setitimer(ITIMER_REAL, &it, NULL);
-}
-
-static void sleep_ms(unsigned int ms)
-{
-	struct timespec ts = { ms / 1000, (long)(ms % 1000) * 1000000 };
-
-	while (nanosleep(&ts, &ts) && errno == EINTR)
-		;
-}
-
 static int get_reg(struct vcpu *v, uint64_t id, uint64_t *val)
 {
-	struct kvm_one_reg r = { .id = id, .addr = (uintptr_t)val };
-
-	return ioctl(v->fd, KVM_GET_ONE_REG, &r) ? -errno : 0;
+	return e2e_one_reg(v->fd, KVM_GET_ONE_REG, id, val);
 }
 
 static int set_reg(struct vcpu *v, uint64_t id, uint64_t val)
 {
-	struct kvm_one_reg r = { .id = id, .addr = (uintptr_t)&val };
-
-	return ioctl(v->fd, KVM_SET_ONE_REG, &r) ? -errno : 0;
+	return e2e_one_reg(v->fd, KVM_SET_ONE_REG, id, &val);
 }
 
 /* A VM with the guest image at guest physical 0. Returns -errno. */
 static int vm_create(struct vm *vm)
 {
-	struct kvm_userspace_memory_region slot = {
-		.slot = 0,
-		.guest_phys_addr = 0,
-		.memory_size = GUEST_MEM,
-	};
-
-	vm->fd = ioctl(kvm_fd, KVM_CREATE_VM, KVM_VM_PPC_HV);
-	if (vm->fd < 0)
-		return -errno;
-	vm->mem = mmap(NULL, GUEST_MEM, PROT_READ | PROT_WRITE,
-		       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-	if (vm->mem == MAP_FAILED)
-		return -errno;
-	memcpy(vm->mem, guest_image, guest_image_end - guest_image);
-	slot.userspace_addr = (uintptr_t)vm->mem;
-	if (ioctl(vm->fd, KVM_SET_USER_MEMORY_REGION, &slot))
-		return -errno;
-	return 0;
+	vm->fd = e2e_vm_create(kvm_fd, KVM_VM_PPC_HV, guest_image,
+			       guest_image_end - guest_image, GUEST_MEM, &vm->mem);
+	return vm->fd < 0 ? vm->fd : 0;
 }
 
 static void vm_destroy(struct vm *vm)
@@ -254,16 +169,13 @@ static int vcpu_create(struct vm *vm, struct vcpu *v, int id,
 {
 	struct kvm_enable_cap papr = { .cap = KVM_CAP_PPC_PAPR };
 	uint64_t lpcr;
+	long size;	/* run_size, which main() has set */
 	int ret;
 
 	v->id = id;
-	v->fd = ioctl(vm->fd, KVM_CREATE_VCPU, id);
+	v->fd = e2e_vcpu_create(kvm_fd, vm->fd, id, &v->run, &size);
 	if (v->fd < 0)
-		return -errno;
-	v->run = mmap(NULL, run_size, PROT_READ | PROT_WRITE, MAP_SHARED,
-		      v->fd, 0);
-	if (v->run == MAP_FAILED)
-		return -errno;
+		return v->fd;
 	if (ioctl(v->fd, KVM_ENABLE_CAP, &papr))
 		return -errno;
 	ret = get_reg(v, KVM_REG_PPC_LPCR_64, &lpcr);
@@ -288,13 +200,13 @@ static void vcpu_run(struct vcpu *v, unsigned int ms, struct exit_info *e)
 
 	memset(e, 0, sizeof(*e));
 	v->run->papr_hcall.ret = 0;	/* the guest's r3 on return */
-	watchdog(ms);
+	e2e_watchdog_ms(ms);
 	e->t0 = mftb();
 	ret = ioctl(v->fd, KVM_RUN, 0);
 	e->t1 = mftb();
 	/* 5.10 (unlike 6.1) can return > 0 from a successful KVM_RUN. */
 	e->err = ret < 0 ? errno : 0;
-	watchdog(0);
+	e2e_watchdog_ms(0);
 	e->timed_out = e->err == EINTR;
 	e->reason = v->run->exit_reason;
 	if (!e->err && e->reason == KVM_EXIT_PAPR_HCALL) {
@@ -461,15 +373,15 @@ static bool run_offset(struct vcpu *v, uint64_t off, unsigned int runs,
 static void report_offset(bool ok, const char *name, const struct tb_stats *s)
 {
 	if (s->err[0])
-		result(false, name, "run %u: %s", s->runs + 1, s->err);
+		e2e_result(false, name, "run %u: %s", s->runs + 1, s->err);
 	else if (!ok)
-		result(false, name,
-		       "%u of %u guest readings outside the host bracket, worst by %" PRId64 " ticks",
-		       s->outside, s->runs, s->worst);
+		e2e_result(false, name,
+			   "%u of %u guest readings outside the host bracket, worst by %" PRId64 " ticks",
+			   s->outside, s->runs, s->worst);
 	else
-		result(true, name,
-		       "%u runs, guest TB - offset - host TB before KVM_RUN min/median/max %" PRIu64 "/%" PRIu64 "/%" PRIu64 " ticks, bracket <= %" PRIu64,
-		       s->runs, s->dmin, s->dmed, s->dmax, s->wmax);
+		e2e_result(true, name,
+			   "%u runs, guest TB - offset - host TB before KVM_RUN min/median/max %" PRIu64 "/%" PRIu64 "/%" PRIu64 " ticks, bracket <= %" PRIu64,
+			   s->runs, s->dmin, s->dmed, s->dmax, s->wmax);
 }
 
 /* A VM with one vCPU running the TB loop; false (and a failed check) if not. */
@@ -482,7 +394,7 @@ static bool setup_one(struct vm *vm, struct vcpu *v, const char *what)
 		ret = vcpu_create(vm, v, 0, guest_tb_loop);
 	if (ret) {
 		snprintf(name, sizeof(name), "%s, VM and vCPU", what);
-		result(false, name, "%s", strerror(-ret));
+		e2e_result(false, name, "%s", strerror(-ret));
 	}
 	return !ret;
 }
@@ -497,25 +409,25 @@ static void test_guest_runs(void)
 	int ret;
 
 	ret = vm_create(&vm);
-	result(!ret, "KVM_CREATE_VM(KVM_VM_PPC_HV) and a memory slot", ret ? "%s" : NULL,
-	       strerror(-ret));
+	e2e_result(!ret, "KVM_CREATE_VM(KVM_VM_PPC_HV) and a memory slot", ret ? "%s" : NULL,
+		   strerror(-ret));
 	if (ret)
-		finish();
+		e2e_finish();
 	ret = vcpu_create(&vm, &v, 0, guest_tb_loop);
-	result(!ret, "KVM_CREATE_VCPU, KVM_CAP_PPC_PAPR, LPCR[ILE] set and [LD] clear",
-	       ret ? "%s" : NULL, strerror(-ret));
+	e2e_result(!ret, "KVM_CREATE_VCPU, KVM_CAP_PPC_PAPR, LPCR[ILE] set and [LD] clear",
+		   ret ? "%s" : NULL, strerror(-ret));
 	if (ret)
-		finish();
+		e2e_finish();
 	get_reg(&v, KVM_REG_PPC_LPCR_64, &lpcr);
-	info("guest LPCR %#" PRIx64 ", timebase %" PRIu64 " Hz", lpcr, tb_hz);
+	e2e_info("guest LPCR %#" PRIx64 ", timebase %" PRIu64 " Hz", lpcr, tb_hz);
 	if (!guest_tb(&v, &e)) {
-		result(false, "the guest runs and reports its timebase with sc 1", "%s",
-		       exit_str(&e, HC_TB));
-		finish();
+		e2e_result(false, "the guest runs and reports its timebase with sc 1", "%s",
+			   exit_str(&e, HC_TB));
+		e2e_finish();
 	}
-	result(true, "the guest runs and reports its timebase with sc 1",
-	       "host %#" PRIx64 " guest %#" PRIx64 ", first KVM_RUN %" PRIu64 " us",
-	       e.t0, e.args[0], tb_us(e.t1 - e.t0));
+	e2e_result(true, "the guest runs and reports its timebase with sc 1",
+		   "host %#" PRIx64 " guest %#" PRIx64 ", first KVM_RUN %" PRIu64 " us",
+		   e.t0, e.args[0], tb_us(e.t1 - e.t0));
 	vcpu_destroy(&v);
 	vm_destroy(&vm);
 }
@@ -552,12 +464,12 @@ static void test_offsets(void)
 		snprintf(name, sizeof(name), "guest TB = host TB + %#" PRIx64 " after SET TB_OFFSET %#" PRIx64,
 			 ret ? 0 : got, raws[i]);
 		if (ret) {
-			result(false, name, "ONE_REG: %s", strerror(-ret));
+			e2e_result(false, name, "ONE_REG: %s", strerror(-ret));
 			continue;
 		}
 		if (got != round_up_24(raws[i])) {
-			result(false, name, "GET returned %#" PRIx64 ", not the rounded %#" PRIx64,
-			       got, round_up_24(raws[i]));
+			e2e_result(false, name, "GET returned %#" PRIx64 ", not the rounded %#" PRIx64,
+				   got, round_up_24(raws[i]));
 			continue;
 		}
 		report_offset(run_offset(&v, got, OFFSET_RUNS, 0, &s), name, &s);
@@ -567,15 +479,15 @@ static void test_offsets(void)
 	got = 0;
 	if (set_reg(&v, REG_TB_OFFSET, 0x5a5a5a5a5a5a5aULL) ||
 	    get_reg(&v, REG_TB_OFFSET, &got)) {
-		result(false, "carry soak", "ONE_REG failed");
+		e2e_result(false, "carry soak", "ONE_REG failed");
 	} else {
 		bool ok = run_offset(&v, got, 0, soak_ms, &s);
 
 		snprintf(name, sizeof(name), "carry soak, guest TB = host TB + %#" PRIx64 " on every KVM_RUN",
 			 got);
 		report_offset(ok, name, &s);
-		info("carry soak: %u KVM_RUNs in %u ms, each a guest entry (TB += offset through TBU40) and exit (TB -= offset); the host TB's low 24 bits wrapped inside %u of them. The carry fix-up runs only if a wrap falls between the kernel's mftb and mtspr TBU40: not forced, and not observable from here (on powernv the rig counts it in QEMU's trace)",
-		     s.runs, soak_ms, s.wraps);
+		e2e_info("carry soak: %u KVM_RUNs in %u ms, each a guest entry (TB += offset through TBU40) and exit (TB -= offset); the host TB's low 24 bits wrapped inside %u of them. The carry fix-up runs only if a wrap falls between the kernel's mftb and mtspr TBU40: not forced, and not observable from here (on powernv the rig counts it in QEMU's trace)",
+			 s.runs, soak_ms, s.wraps);
 	}
 	vcpu_destroy(&v);
 	vm_destroy(&vm);
@@ -614,10 +526,10 @@ static void test_rounding(void)
 		snprintf(name, sizeof(name), "rounding SET %#" PRIx64 " GET %#" PRIx64 " (want %#" PRIx64 ")",
 			 rows[i][0], got, rows[i][1]);
 		if (ret || gret)
-			result(false, name, "SET: %s, GET: %s", strerror(-ret),
-			       strerror(-gret));
+			e2e_result(false, name, "SET: %s, GET: %s", strerror(-ret),
+				   strerror(-gret));
 		else
-			result(got == rows[i][1], name, NULL);
+			e2e_result(got == rows[i][1], name, NULL);
 	}
 	vcpu_destroy(&v);
 	vm_destroy(&vm);
@@ -632,8 +544,8 @@ static void check_debugfs_view(struct vcpu *v, unsigned int n, const uint64_t *o
 	char line[256];
 
 	if (!f) {
-		result(false, "debugfs kvm_timer_backport/vcpus lists this VM's vCPUs", "%s: %s",
-		       path, strerror(errno));
+		e2e_result(false, "debugfs kvm_timer_backport/vcpus lists this VM's vCPUs", "%s: %s",
+			   path, strerror(errno));
 		return;
 	}
 	while (fgets(line, sizeof(line), f)) {
@@ -641,7 +553,7 @@ static void check_debugfs_view(struct vcpu *v, unsigned int n, const uint64_t *o
 		unsigned long long off, dec;
 
 		line[strcspn(line, "\n")] = 0;
-		info("debugfs: %s", line);
+		e2e_info("debugfs: %s", line);
 		if (sscanf(line, "vm %d vcpu %d: tb_offset %llx dec_expires %llx",
 			   &pid, &id, &off, &dec) != 4 || pid != getpid())
 			continue;
@@ -653,9 +565,9 @@ static void check_debugfs_view(struct vcpu *v, unsigned int n, const uint64_t *o
 		}
 	}
 	fclose(f);
-	result(found == n && right == n,
-	       "debugfs kvm_timer_backport/vcpus lists this VM's vCPUs with their TB_OFFSET",
-	       "%u of %u listed, %u with the offset GET returns", found, n, right);
+	e2e_result(found == n && right == n,
+		   "debugfs kvm_timer_backport/vcpus lists this VM's vCPUs with their TB_OFFSET",
+		   "%u of %u listed, %u with the offset GET returns", found, n, right);
 }
 
 /*
@@ -680,7 +592,7 @@ static void test_migration(void)
 	for (i = 0; !ret && i < 2; i++)
 		ret = vcpu_create(&vm, &v[i], i, guest_tb_loop);
 	if (ret) {
-		result(false, "migration, VM with 2 vCPUs", "%s", strerror(-ret));
+		e2e_result(false, "migration, VM with 2 vCPUs", "%s", strerror(-ret));
 		return;
 	}
 
@@ -690,8 +602,8 @@ static void test_migration(void)
 
 		ret = set_reg(&v[i], REG_TB_OFFSET, 0x7654321000000ULL);
 		if (ret || !guest_tb(&v[i], &e)) {
-			result(false, "migration, the source runs", "%s",
-			       ret ? strerror(-ret) : exit_str(&e, HC_TB));
+			e2e_result(false, "migration, the source runs", "%s",
+				   ret ? strerror(-ret) : exit_str(&e, HC_TB));
 			return;
 		}
 		last[i] = e.args[0];
@@ -707,7 +619,7 @@ static void test_migration(void)
 		/* save */
 		ret = get_reg(&v[0], REG_TB_OFFSET, &tb_off);
 		gtb = mftb() + tb_off;
-		sleep_ms(sleeps[r]);
+		e2e_sleep_ms(sleeps[r]);
 		/* load */
 		t_load = mftb();
 		raw = gtb - t_load;
@@ -719,13 +631,13 @@ static void test_migration(void)
 		}
 		if (ret) {
 			snprintf(name, sizeof(name), "migration round %u, ONE_REG", r + 1);
-			result(false, name, "%s", strerror(-ret));
+			e2e_result(false, name, "%s", strerror(-ret));
 			break;
 		}
 		snprintf(name, sizeof(name), "migration round %u, both vCPUs GET round_up(guest_timebase - host TB)",
 			 r + 1);
-		result(get_ok, name, "raw %#" PRIx64 " -> %#" PRIx64 " / %#" PRIx64 " (jump %" PRId64 " ticks)",
-		       raw, off[0], off[1], (int64_t)(off[0] - raw));
+		e2e_result(get_ok, name, "raw %#" PRIx64 " -> %#" PRIx64 " / %#" PRIx64 " (jump %" PRId64 " ticks)",
+			   raw, off[0], off[1], (int64_t)(off[0] - raw));
 
 		for (i = 0; i < 2; i++) {
 			if (!guest_tb(&v[i], &e[i])) {
@@ -749,17 +661,17 @@ static void test_migration(void)
 		}
 		if (err[0]) {
 			snprintf(name, sizeof(name), "migration round %u, the guest runs after load", r + 1);
-			result(false, name, "%s", err);
+			e2e_result(false, name, "%s", err);
 			break;
 		}
 		snprintf(name, sizeof(name), "migration round %u (host sleeps %u ms), guest TB never goes backwards",
 			 r + 1, sleeps[r]);
-		result(!back, name, "vCPU 0 %+" PRId64 ", vCPU 1 %+" PRId64 " ticks since its last reading",
-		       (int64_t)step[0], (int64_t)step[1]);
+		e2e_result(!back, name, "vCPU 0 %+" PRId64 ", vCPU 1 %+" PRId64 " ticks since its last reading",
+			   (int64_t)step[0], (int64_t)step[1]);
 		snprintf(name, sizeof(name), "migration round %u, guest TB jumps forward by less than 2^24 ticks",
 			 r + 1);
-		result(jump_ok, name, "rounding adds %" PRId64 "; measured jump in [%" PRId64 ", %" PRId64 "] on vCPU 0, [%" PRId64 ", %" PRId64 "] on vCPU 1",
-		       (int64_t)(off[0] - raw), (int64_t)lo[0], (int64_t)hi[0], (int64_t)lo[1], (int64_t)hi[1]);
+		e2e_result(jump_ok, name, "rounding adds %" PRId64 "; measured jump in [%" PRId64 ", %" PRId64 "] on vCPU 0, [%" PRId64 ", %" PRId64 "] on vCPU 1",
+			   (int64_t)(off[0] - raw), (int64_t)lo[0], (int64_t)hi[0], (int64_t)lo[1], (int64_t)hi[1]);
 		if (check_debugfs && r == 0)
 			check_debugfs_view(v, 2, off);
 	}
@@ -1044,8 +956,8 @@ static void test_decrementer_control(void)
 		vcpu_run(&v, CONTROL_MS, &e);
 	snprintf(name, sizeof(name), "decrementer control, DEC_EXPIRY set 2 s ahead gives no interrupt within %u ms (the watchdog ends KVM_RUN)",
 		 CONTROL_MS);
-	result(!ret && e.timed_out, name, "%s",
-	       ret ? strerror(-ret) : exit_str(&e, HC_DEC));
+	e2e_result(!ret && e.timed_out, name, "%s",
+		   ret ? strerror(-ret) : exit_str(&e, HC_DEC));
 	dec_teardown(&vm, &warm, &v);
 }
 
@@ -1087,7 +999,7 @@ static void live_check(struct vcpu *v, const char *when, uint64_t raw)
 	snprintf(name, sizeof(name), "live %s, SET TB_OFFSET %#" PRIx64 " GET %#" PRIx64 " and the guest TB follows",
 		 when, raw, got);
 	if (ret || got != round_up_24(raw)) {
-		result(false, name, "%s", ret ? strerror(-ret) : "GET is not the rounded value");
+		e2e_result(false, name, "%s", ret ? strerror(-ret) : "GET is not the rounded value");
 		return;
 	}
 	report_offset(run_offset(v, got, OFFSET_RUNS, 0, &s), name, &s);
@@ -1116,16 +1028,16 @@ static void test_live(void)
 		return;
 	live_check(&v, "before insmod", 0x123456789abcdefULL);
 
-	result(live_stage(1), "live, /init loaded the module while the VM lives", NULL);
-	result(!get_reg(&v, REG_TB_OFFSET, &got) && got == 0x12345678a000000ULL,
-	       "live, after insmod GET TB_OFFSET still returns 0x12345678a000000",
-	       "%#" PRIx64, got);
+	e2e_result(live_stage(1), "live, /init loaded the module while the VM lives", NULL);
+	e2e_result(!get_reg(&v, REG_TB_OFFSET, &got) && got == 0x12345678a000000ULL,
+		   "live, after insmod GET TB_OFFSET still returns 0x12345678a000000",
+		   "%#" PRIx64, got);
 	live_check(&v, "after insmod", 0x1000001);
 
-	result(live_stage(2), "live, /init removed the module while the VM lives", NULL);
-	result(!get_reg(&v, REG_TB_OFFSET, &got) && got == 0x2000000,
-	       "live, after rmmod GET TB_OFFSET still returns 0x2000000",
-	       "%#" PRIx64, got);
+	e2e_result(live_stage(2), "live, /init removed the module while the VM lives", NULL);
+	e2e_result(!get_reg(&v, REG_TB_OFFSET, &got) && got == 0x2000000,
+		   "live, after rmmod GET TB_OFFSET still returns 0x2000000",
+		   "%#" PRIx64, got);
 	live_check(&v, "after rmmod", -0x1000001ULL);
 	vcpu_destroy(&v);
 	vm_destroy(&vm);
@@ -1147,7 +1059,6 @@ static void test_live(void)
  * has taken over 5 s under TCG with the other threads busy.
  */
 #define ST_RUN_MS	30000
-#define ST_ERRNOS	136	/* errno histogram size; the last bucket: others */
 
 /*
  * vCPU ids of a stress VM: 0 and 1 (one virtual core where the host's
@@ -1155,93 +1066,6 @@ static void test_live(void)
  */
 static const int st_ids[ST_VCPUS] = { 0, 1, 8 };
 static volatile int st_stop;
-
-/* xorshift32: reproducible, per caller state. */
-static uint32_t st_rnd(uint32_t *state)
-{
-	uint32_t x = *state;
-
-	x ^= x << 13;
-	x ^= x >> 17;
-	x ^= x << 5;
-	return *state = x;
-}
-
-static uint64_t st_rnd64(uint32_t *state)
-{
-	uint64_t hi = st_rnd(state);
-
-	return hi << 32 | st_rnd(state);
-}
-
-static uint64_t st_now_us(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
-}
-
-static const char *st_errname(int err)
-{
-	static const struct { int err; const char *name; } names[] = {
-		{ EPERM, "EPERM" }, { ENOENT, "ENOENT" }, { EINTR, "EINTR" },
-		{ EIO, "EIO" }, { ENXIO, "ENXIO" }, { E2BIG, "E2BIG" },
-		{ ENOEXEC, "ENOEXEC" }, { EAGAIN, "EAGAIN" },
-		{ ENOMEM, "ENOMEM" }, { EFAULT, "EFAULT" }, { EBUSY, "EBUSY" },
-		{ EEXIST, "EEXIST" }, { ENODEV, "ENODEV" }, { EINVAL, "EINVAL" },
-		{ ENFILE, "ENFILE" }, { EMFILE, "EMFILE" }, { ENOTTY, "ENOTTY" },
-		{ ENOSPC, "ENOSPC" }, { ERANGE, "ERANGE" },
-	};
-	static __thread char buf[24];
-	unsigned int i;
-
-	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++)
-		if (names[i].err == err)
-			return names[i].name;
-	snprintf(buf, sizeof(buf), "errno%d", err);
-	return buf;
-}
-
-/* An errno histogram. */
-struct st_errs {
-	unsigned long n[ST_ERRNOS];
-};
-
-static void st_count_err(struct st_errs *e, int err)
-{
-	e->n[err > 0 && err < ST_ERRNOS - 1 ? err : ST_ERRNOS - 1]++;
-}
-
-static void st_add_errs(struct st_errs *to, const struct st_errs *from)
-{
-	unsigned int i;
-
-	for (i = 0; i < ST_ERRNOS; i++)
-		to->n[i] += from->n[i];
-}
-
-/* "EINVAL 3, EFAULT 5" or "none"; also one "@fig errno NAME N" line each. */
-static const char *st_errs_str(const struct st_errs *e, bool fig)
-{
-	static char buf[400];
-	size_t len = 0;
-	unsigned int i;
-
-	buf[0] = 0;
-	for (i = 1; i < ST_ERRNOS; i++) {
-		const char *name = i == ST_ERRNOS - 1 ? "other" : st_errname(i);
-
-		if (!e->n[i])
-			continue;
-		if (fig)
-			printf("@fig errno %s %lu\n", name, e->n[i]);
-		if (len < sizeof(buf))
-			len += snprintf(buf + len, sizeof(buf) - len, "%s%s %lu",
-					len ? ", " : "", name, e->n[i]);
-	}
-	return buf[0] ? buf : "none";
-}
 
 static void st_vcpu_init(struct vcpu *v)
 {
@@ -1322,7 +1146,7 @@ static int st_run(struct vcpu *v, volatile uint64_t *since, uint64_t *t0,
 		*since = 0;
 	if (ret < 0) {
 		ret = errno;
-		snprintf(why, len, "KVM_RUN: %s%s", st_errname(ret),
+		snprintf(why, len, "KVM_RUN: %s%s", e2e_errname(ret),
 			 ret == EINTR ? " (still running after the watchdog's 30 s)" : "");
 		return -ret;
 	}
@@ -1384,7 +1208,7 @@ struct st_worker {
 	unsigned long ops, sets, gets, dec_sets, dec_gets, runs, vms, bad;
 	uint64_t longest_run_us;
 	int done;			/* the thread has returned (atomic) */
-	struct st_errs errs;
+	struct e2e_errs errs;
 	char first_bad[400];
 };
 
@@ -1473,8 +1297,8 @@ static void st_recreate(struct st_worker *w, struct st_slot *s)
 			st_vm_close(&s->vm, s->v, ST_VCPUS);
 	}
 	if (ret) {
-		st_count_err(&w->errs, -ret);
-		st_bad(w, "creating a VM with %u vCPUs: %s", ST_VCPUS, st_errname(-ret));
+		e2e_count_err(&w->errs, -ret);
+		st_bad(w, "creating a VM with %u vCPUs: %s", ST_VCPUS, e2e_errname(-ret));
 	} else {
 		s->live = true;
 		w->vms++;
@@ -1496,40 +1320,40 @@ static void st_op(struct st_worker *w, struct st_slot *s, unsigned int vi,
 		c = __atomic_add_fetch(&s->issued[w->idx], 1, __ATOMIC_SEQ_CST);
 		val = (uint64_t)(w->idx + 1) << 56 | (uint64_t)vi << 52 |
 		      (uint64_t)(s->gen & 0xf) << 48 | (c & 0xfffff) << 28 |
-		      (st_rnd(&w->seed) % 4 ? st_rnd(&w->seed) & (TB_LOW - 1) : 0);
+		      (e2e_rnd(&w->seed) % 4 ? e2e_rnd(&w->seed) & (TB_LOW - 1) : 0);
 		ret = set_reg(v, REG_TB_OFFSET, val);
 		w->sets++;
 		if (!ret)
 			__atomic_store_n(&s->set_done[vi], 1, __ATOMIC_SEQ_CST);
 		else
 			st_bad(w, "SET TB_OFFSET %#" PRIx64 " on vCPU %d: %s", val, v->id,
-			       st_errname(-ret));
+			       e2e_errname(-ret));
 	} else if (r < 65) {
 		before = st_set_before(s, vi);
 		ret = get_reg(v, REG_TB_OFFSET, &val);
 		w->gets++;
 		if (ret)
-			st_bad(w, "GET TB_OFFSET on vCPU %d: %s", v->id, st_errname(-ret));
+			st_bad(w, "GET TB_OFFSET on vCPU %d: %s", v->id, e2e_errname(-ret));
 		else if (!st_offset_ok(s, vi, val, before))
 			st_bad(w, "GET TB_OFFSET on vCPU %d of VM generation %u returned %#" PRIx64 ", which no thread set on its virtual core%s",
 			       v->id, s->gen, val, before ? " (after a SET there had returned)" : "");
 	} else if (r < 75) {
-		val = mftb() + (st_rnd(&w->seed) & 0x7fffffff);
+		val = mftb() + (e2e_rnd(&w->seed) & 0x7fffffff);
 		ret = set_reg(v, REG_DEC_EXPIRY, val);
 		w->dec_sets++;
 		if (ret)
-			st_bad(w, "SET DEC_EXPIRY on vCPU %d: %s", v->id, st_errname(-ret));
+			st_bad(w, "SET DEC_EXPIRY on vCPU %d: %s", v->id, e2e_errname(-ret));
 	} else if (r < 85) {
 		ret = get_reg(v, REG_DEC_EXPIRY, &val);
 		w->dec_gets++;
 		if (ret)
-			st_bad(w, "GET DEC_EXPIRY on vCPU %d: %s", v->id, st_errname(-ret));
+			st_bad(w, "GET DEC_EXPIRY on vCPU %d: %s", v->id, e2e_errname(-ret));
 	} else {
-		uint64_t us = st_now_us();
+		uint64_t us = e2e_now_us();
 
 		before = st_set_before(s, vi);
 		ret = st_run(v, &w->run_since, &t0, &gtb, why, sizeof(why));
-		us = st_now_us() - us;
+		us = e2e_now_us() - us;
 		if (us > w->longest_run_us)
 			w->longest_run_us = us;
 		w->runs++;
@@ -1557,7 +1381,7 @@ static void st_op(struct st_worker *w, struct st_slot *s, unsigned int vi,
 			       v->id, s->gen, d);
 	}
 	if (ret && ret != -EPROTO)
-		st_count_err(&w->errs, -ret);
+		e2e_count_err(&w->errs, -ret);
 }
 
 static void *st_churn_fn(void *arg)
@@ -1565,17 +1389,17 @@ static void *st_churn_fn(void *arg)
 	struct st_worker *w = arg;
 
 	while (!st_stop) {
-		struct st_slot *s = &st_slots[st_rnd(&w->seed) % ST_SLOTS];
-		unsigned int r = st_rnd(&w->seed) % 100;
+		struct st_slot *s = &st_slots[e2e_rnd(&w->seed) % ST_SLOTS];
+		unsigned int r = e2e_rnd(&w->seed) % 100;
 
 		/* A new VM in one op of 120. */
-		if (st_rnd(&w->seed) % 120 == 0) {
+		if (e2e_rnd(&w->seed) % 120 == 0) {
 			st_recreate(w, s);
 			continue;
 		}
 		pthread_rwlock_rdlock(&s->lock);
 		if (s->live)
-			st_op(w, s, st_rnd(&w->seed) % ST_VCPUS, r);
+			st_op(w, s, e2e_rnd(&w->seed) % ST_VCPUS, r);
 		pthread_rwlock_unlock(&s->lock);
 	}
 	__atomic_store_n(&w->done, 1, __ATOMIC_SEQ_CST);
@@ -1585,7 +1409,7 @@ static void *st_churn_fn(void *arg)
 static int stress_churn(unsigned int secs, unsigned int nthreads)
 {
 	struct st_worker w[ST_THREADS_MAX];
-	struct st_errs errs = { { 0 } };
+	struct e2e_errs errs = { { 0 } };
 	unsigned long ops = 0, sets = 0, gets = 0, dsets = 0, dgets = 0, runs = 0;
 	unsigned long vms = 0, bad = 0, hung = 0, jumps = 0;
 	uint64_t end = st_ticks + secs * 10ULL, longest, jump_max = 0;
@@ -1603,10 +1427,10 @@ static int stress_churn(unsigned int secs, unsigned int nthreads)
 		st_slots[i].live = false;
 		st_recreate(&w[0], &st_slots[i]);
 	}
-	info("churn: vCPUs %d/%d/%d: %s share a virtual core (and its TB_OFFSET)",
-	     st_ids[0], st_ids[1], st_ids[2],
-	     st_slots[0].share[0][1] ? (st_slots[0].share[0][2] ? "all three" : "0 and 1") :
-	     st_slots[0].share[1][2] ? "1 and 8" : "none");
+	e2e_info("churn: vCPUs %d/%d/%d: %s share a virtual core (and its TB_OFFSET)",
+		 st_ids[0], st_ids[1], st_ids[2],
+		 st_slots[0].share[0][1] ? (st_slots[0].share[0][2] ? "all three" : "0 and 1") :
+		 st_slots[0].share[1][2] ? "1 and 8" : "none");
 	for (i = 0; i < nthreads; i++) {
 		w[i].idx = i;
 		w[i].seed = 0x5eed0001u * (i + 1);
@@ -1620,10 +1444,10 @@ static int stress_churn(unsigned int secs, unsigned int nthreads)
 	 */
 	for (;;) {
 		unsigned int running = 0;
-		uint64_t t0 = st_now_us(), dt;
+		uint64_t t0 = e2e_now_us(), dt;
 
-		sleep_ms(100);
-		dt = st_now_us() - t0;
+		e2e_sleep_ms(100);
+		dt = e2e_now_us() - t0;
 		if (dt > 2000000) {
 			jumps++;
 			if (dt > jump_max)
@@ -1656,10 +1480,10 @@ static int stress_churn(unsigned int secs, unsigned int nthreads)
 		runs += w[i].runs;
 		vms += w[i].vms;
 		bad += w[i].bad;
-		st_add_errs(&errs, &w[i].errs);
+		e2e_add_errs(&errs, &w[i].errs);
 		if (w[i].bad) {
-			info("churn thread %u: %lu failures, the first: %s", i, w[i].bad,
-			     w[i].first_bad);
+			e2e_info("churn thread %u: %lu failures, the first: %s", i, w[i].bad,
+				 w[i].first_bad);
 			if (!first)
 				first = w[i].first_bad;
 		}
@@ -1673,13 +1497,13 @@ static int stress_churn(unsigned int secs, unsigned int nthreads)
 	ok = !bad && !hung && ops;
 	printf("@fig ops %lu\n@fig vms %lu\n@fig clock-jumps %lu\n", ops, vms, jumps);
 	if (jumps)
-		info("churn: CLOCK_MONOTONIC jumped forward %lu times while the guests ran, a 100 ms sleep lasting up to %" PRIu64 " ms by it",
-		     jumps, jump_max / 1000);
-	result(ok, "stress churn, every GET TB_OFFSET is a value a thread set on that virtual core (rounded up to 2^24), every guest runs with one, no ioctl error",
-	       "%u threads on %u VMs of %u vCPUs, %lu VMs created in all, %lu operations (%lu SET and %lu GET TB_OFFSET, %lu SET and %lu GET DEC_EXPIRY, %lu KVM_RUN, the longest %" PRIu64 " ms), %lu failures, %lu hung runs, errors by errno %s%s%s",
-	       nthreads, ST_SLOTS, ST_VCPUS, vms, ops, sets, gets, dsets, dgets, runs,
-	       longest / 1000, bad, hung, st_errs_str(&errs, true), first ? "; the first failure " : "",
-	       first ? first : "");
+		e2e_info("churn: CLOCK_MONOTONIC jumped forward %lu times while the guests ran, a 100 ms sleep lasting up to %" PRIu64 " ms by it",
+			 jumps, jump_max / 1000);
+	e2e_result(ok, "stress churn, every GET TB_OFFSET is a value a thread set on that virtual core (rounded up to 2^24), every guest runs with one, no ioctl error",
+		   "%u threads on %u VMs of %u vCPUs, %lu VMs created in all, %lu operations (%lu SET and %lu GET TB_OFFSET, %lu SET and %lu GET DEC_EXPIRY, %lu KVM_RUN, the longest %" PRIu64 " ms), %lu failures, %lu hung runs, errors by errno %s%s%s",
+		   nthreads, ST_SLOTS, ST_VCPUS, vms, ops, sets, gets, dsets, dgets, runs,
+		   longest / 1000, bad, hung, e2e_errs_str(&errs, true), first ? "; the first failure " : "",
+		   first ? first : "");
 	return !ok;
 }
 
@@ -1722,7 +1546,7 @@ struct st_fuzzer {
 	struct vcpu *v;
 	char *ro, *edge;
 	unsigned long ops, ok, gets, sets, other;
-	struct st_errs errs;
+	struct e2e_errs errs;
 	int other_errno;
 	uint64_t other_id;
 };
@@ -1731,20 +1555,20 @@ static uint64_t st_fuzz_id(uint32_t *seed, bool set)
 {
 	const uint64_t *tab = set ? st_fuzz_set_ids : st_fuzz_get_ids;
 	size_t n = set ? ST_ARRAY_SIZE(st_fuzz_set_ids) : ST_ARRAY_SIZE(st_fuzz_get_ids);
-	uint64_t id = tab[st_rnd(seed) % n];
+	uint64_t id = tab[e2e_rnd(seed) % n];
 
-	switch (st_rnd(seed) % 6) {
+	switch (e2e_rnd(seed) % 6) {
 	case 0:		/* another size: no PowerPC register for these */
 		return (id & ~KVM_REG_SIZE_MASK) |
-		       ((uint64_t)(st_rnd(seed) % 8) << KVM_REG_SIZE_SHIFT);
+		       ((uint64_t)(e2e_rnd(seed) % 8) << KVM_REG_SIZE_SHIFT);
 	case 1:		/* a neighbour (GET), an unknown PowerPC id */
-		if (!set && st_rnd(seed) & 1)
-			return id + 1 + st_rnd(seed) % 16;
-		return KVM_REG_PPC | ((uint64_t)(st_rnd(seed) % 8) << KVM_REG_SIZE_SHIFT) |
-		       (0x1000 + st_rnd(seed) % 0x7fffe000);
+		if (!set && e2e_rnd(seed) & 1)
+			return id + 1 + e2e_rnd(seed) % 16;
+		return KVM_REG_PPC | ((uint64_t)(e2e_rnd(seed) % 8) << KVM_REG_SIZE_SHIFT) |
+		       (0x1000 + e2e_rnd(seed) % 0x7fffe000);
 	case 2:		/* another architecture's */
-		if (st_rnd(seed) % 4 == 0)
-			return KVM_REG_MIPS | KVM_REG_SIZE_U64 | (st_rnd(seed) & 0xffff);
+		if (e2e_rnd(seed) % 4 == 0)
+			return KVM_REG_MIPS | KVM_REG_SIZE_U64 | (e2e_rnd(seed) & 0xffff);
 		return id;
 	default:
 		return id;
@@ -1755,15 +1579,11 @@ static void *st_fuzz_fn(void *arg)
 {
 	struct st_fuzzer *f = arg;
 	uint64_t buf[32] __attribute__((aligned(16)));
-	sigset_t alrm;
 
-	sigemptyset(&alrm);
-	sigaddset(&alrm, SIGALRM);
-	pthread_sigmask(SIG_BLOCK, &alrm, NULL);	/* the watchdog is main's */
 	while (!st_stop) {
-		bool set = st_rnd(&f->seed) % 2;
+		bool set = e2e_rnd(&f->seed) % 2;
 		struct kvm_one_reg r = { .id = st_fuzz_id(&f->seed, set) };
-		uint32_t where = st_rnd(&f->seed) % 10;
+		uint32_t where = e2e_rnd(&f->seed) % 10;
 		int ret;
 
 		r.addr = where == 0 ? 0x10 :
@@ -1771,8 +1591,8 @@ static void *st_fuzz_fn(void *arg)
 			 where == 2 ? 0xc000000000010000ULL :
 			 where == 3 ? (uintptr_t)(f->edge - 4) :
 			 (uintptr_t)buf;
-		buf[0] = st_rnd64(&f->seed);
-		buf[1] = st_rnd64(&f->seed);
+		buf[0] = e2e_rnd64(&f->seed);
+		buf[1] = e2e_rnd64(&f->seed);
 		f->ops++;
 		if (set) {
 			f->sets++;
@@ -1792,7 +1612,7 @@ static void *st_fuzz_fn(void *arg)
 			}
 			continue;
 		}
-		st_count_err(&f->errs, errno);
+		e2e_count_err(&f->errs, errno);
 		/* The interrupt controller state: ENXIO without one (the kernel's). */
 		if (errno == ENXIO && (r.id == KVM_REG_PPC_ICP_STATE ||
 				       r.id == KVM_REG_PPC_VP_STATE))
@@ -1808,9 +1628,9 @@ static void *st_fuzz_fn(void *arg)
 static int stress_fuzz(unsigned int secs, unsigned int nthreads)
 {
 	struct st_fuzzer f[ST_THREADS_MAX];
-	struct st_errs errs = { { 0 } };
+	struct e2e_errs errs = { { 0 } };
 	unsigned long ops = 0, okc = 0, gets = 0, sets = 0, other = 0;
-	uint64_t end = st_now_us() + secs * 1000000ULL, got = 0;
+	uint64_t end = e2e_now_us() + secs * 1000000ULL, got = 0;
 	long pg = sysconf(_SC_PAGESIZE);
 	unsigned int i, runs = 0;
 	char died[320] = "";
@@ -1832,12 +1652,12 @@ static int stress_fuzz(unsigned int secs, unsigned int nthreads)
 		     MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	if (pages == MAP_FAILED || mprotect(pages, pg, PROT_READ) ||
 	    mprotect(pages + 2 * pg, pg, PROT_NONE)) {
-		result(false, "stress fuzz, address pages", "%s", strerror(errno));
+		e2e_result(false, "stress fuzz, address pages", "%s", strerror(errno));
 		return 1;
 	}
 	ret = st_vm_open(&vm, v, 2);
 	if (ret) {
-		result(false, "stress fuzz, a VM with 2 vCPUs", "%s", st_errname(-ret));
+		e2e_result(false, "stress fuzz, a VM with 2 vCPUs", "%s", e2e_errname(-ret));
 		return 1;
 	}
 	st_stop = 0;
@@ -1847,9 +1667,9 @@ static int stress_fuzz(unsigned int secs, unsigned int nthreads)
 		f[i].ro = pages;
 		f[i].edge = pages + 2 * pg;
 		f[i].seed = 0xf0220001u + i;
-		pthread_create(&f[i].thread, NULL, st_fuzz_fn, &f[i]);
+		e2e_thread_start(&f[i].thread, st_fuzz_fn, &f[i]);
 	}
-	while (st_now_us() < end && !died[0]) {
+	while (e2e_now_us() < end && !died[0]) {
 		struct exit_info e;
 		struct kvm_regs regs = { 0 };
 
@@ -1870,36 +1690,36 @@ static int stress_fuzz(unsigned int secs, unsigned int nthreads)
 		gets += f[i].gets;
 		sets += f[i].sets;
 		other += f[i].other;
-		st_add_errs(&errs, &f[i].errs);
+		e2e_add_errs(&errs, &f[i].errs);
 		if (f[i].other)
-			info("fuzz thread %u: %lu unexpected errors, the first %s on id %#" PRIx64,
-			     i, f[i].other, st_errname(f[i].other_errno), f[i].other_id);
+			e2e_info("fuzz thread %u: %lu unexpected errors, the first %s on id %#" PRIx64,
+				 i, f[i].other, e2e_errname(f[i].other_errno), f[i].other_id);
 	}
 	if (died[0]) {
 		for (i = 0; i < ST_RING; i++) {
 			unsigned int k = (st_ring_pos + i) % ST_RING;
 
 			if (st_ring[k].id)
-				info("fuzz: a SET before the guest died: id %#" PRIx64 " value %#" PRIx64,
-				     st_ring[k].id, st_ring[k].val);
+				e2e_info("fuzz: a SET before the guest died: id %#" PRIx64 " value %#" PRIx64,
+					 st_ring[k].id, st_ring[k].val);
 		}
 	}
 	st_vm_close(&vm, v, 2);
 	munmap(pages, 3 * pg);
 	printf("@fig ops %lu\n", ops);
 	ok = !other && !died[0];
-	result(ok, "stress fuzz, every ONE_REG error is EINVAL or EFAULT and the guest keeps running",
-	       "%u threads, %lu calls (%lu GET, %lu SET): %lu ok, errors by errno %s; the guest ran %u times meanwhile%s%s",
-	       nthreads, ops, gets, sets, okc, st_errs_str(&errs, true), runs,
-	       died[0] ? ", then " : "", died);
+	e2e_result(ok, "stress fuzz, every ONE_REG error is EINVAL or EFAULT and the guest keeps running",
+		   "%u threads, %lu calls (%lu GET, %lu SET): %lu ok, errors by errno %s; the guest ran %u times meanwhile%s%s",
+		   nthreads, ops, gets, sets, okc, e2e_errs_str(&errs, true), runs,
+		   died[0] ? ", then " : "", died);
 
 	/* Afterwards: a new VM runs with the offset GET returns. */
 	ret = st_vm_open(&vm, v, 1);
 	ret = ret ?: set_reg(&v[0], REG_TB_OFFSET, 0x123456789abcdefULL);
 	ret = ret ?: get_reg(&v[0], REG_TB_OFFSET, &got);
 	if (ret || got != round_up_24(0x123456789abcdefULL)) {
-		result(false, "stress fuzz, afterwards a new VM's TB_OFFSET round trip", "%s, GET %#" PRIx64,
-		       st_errname(-ret), got);
+		e2e_result(false, "stress fuzz, afterwards a new VM's TB_OFFSET round trip", "%s, GET %#" PRIx64,
+			   e2e_errname(-ret), got);
 		return 1;
 	}
 	ok = run_offset(&v[0], got, 20, 0, &s) && ok;
@@ -2040,7 +1860,7 @@ static int stress_failslab(unsigned int tries)
 	int ret;
 
 	if (nth_fd < 0) {
-		result(false, "stress failslab, /proc/thread-self/fail-nth", "%s", strerror(errno));
+		e2e_result(false, "stress failslab, /proc/thread-self/fail-nth", "%s", strerror(errno));
 		return 1;
 	}
 	for (step = 0; step < ST_STEPS; step++) {
@@ -2052,7 +1872,7 @@ static int stress_failslab(unsigned int tries)
 					snprintf(first, sizeof(first), "%s walk, fault %u: %s %s",
 						 st_step_names[step], n,
 						 ret <= -2000 ? "what got through does not work:" :
-						 "setup failed:", st_errname(ret <= -2000 ? -ret - 2000 : -ret - 1000));
+						 "setup failed:", e2e_errname(ret <= -2000 ? -ret - 2000 : -ret - 1000));
 				break;
 			}
 			if (!injected) {
@@ -2060,7 +1880,7 @@ static int stress_failslab(unsigned int tries)
 					other++;
 					if (!first[0])
 						snprintf(first, sizeof(first), "%s fails without a fault: %s",
-							 st_step_names[step], st_errname(-ret));
+							 st_step_names[step], e2e_errname(-ret));
 				}
 				break;
 			}
@@ -2076,7 +1896,7 @@ static int stress_failslab(unsigned int tries)
 					first_err = -ret;
 					snprintf(first, sizeof(first), "%s with its slab allocation %u failing: %s",
 						 st_step_names[step], n,
-						 ret == -EPROTO ? "wrong GET" : st_errname(first_err));
+						 ret == -EPROTO ? "wrong GET" : e2e_errname(first_err));
 				}
 			}
 		}
@@ -2087,7 +1907,7 @@ static int stress_failslab(unsigned int tries)
 	times0 = st_read_long(fs_times);
 	mif = open("/proc/self/make-it-fail", O_WRONLY | O_CLOEXEC);
 	if (mif < 0 || write(mif, "1", 1) != 1) {
-		result(false, "stress failslab, /proc/self/make-it-fail", "%s", strerror(errno));
+		e2e_result(false, "stress failslab, /proc/self/make-it-fail", "%s", strerror(errno));
 		return 1;
 	}
 	for (i = 0; i < tries; i++) {
@@ -2104,7 +1924,7 @@ static int stress_failslab(unsigned int tries)
 			else if (!other++)
 				snprintf(first, sizeof(first), "%s under failslab's probability: %s",
 					 st_step_names[step],
-					 err == EPROTO ? "wrong GET" : st_errname(err));
+					 err == EPROTO ? "wrong GET" : e2e_errname(err));
 		}
 	}
 	if (write(mif, "0", 1) != 1)
@@ -2117,17 +1937,17 @@ static int stress_failslab(unsigned int tries)
 	printf("@fig faults %lu\n@fig ops %lu\n", faults,
 	       walked[0] + walked[1] + walked[2] + 3UL * tries);
 	ok = !other && nomem;
-	result(ok, "stress failslab, KVM_CREATE_VM, KVM_CREATE_VCPU and ONE_REG fail only with ENOMEM, and what they create works",
-	       "walks of %lu, %lu and %lu slab allocations failing one at a time, then %u rounds at 1 in 10: %lu faults injected, %lu ENOMEM, %lu tolerated, %lu other%s%s",
-	       walked[0], walked[1], walked[2], tries, faults, nomem, tolerated, other,
-	       first[0] ? "; the first " : "", first);
+	e2e_result(ok, "stress failslab, KVM_CREATE_VM, KVM_CREATE_VCPU and ONE_REG fail only with ENOMEM, and what they create works",
+		   "walks of %lu, %lu and %lu slab allocations failing one at a time, then %u rounds at 1 in 10: %lu faults injected, %lu ENOMEM, %lu tolerated, %lu other%s%s",
+		   walked[0], walked[1], walked[2], tries, faults, nomem, tolerated, other,
+		   first[0] ? "; the first " : "", first);
 	printf("@fig hv-refs-leaked %ld\n", refs1 > refs0 ? refs1 - refs0 : 0);
 	/*
 	 * 5.10's kvm_arch_init_vm() keeps its kvm-hv reference when the ops'
 	 * init_vm fails: a VM must never fail there for this module's sake.
 	 */
-	result(refs1 <= refs0, "stress failslab, kvm-hv's reference count is back where it was once no VM is left",
-	       "%ld before, %ld after", refs0, refs1);
+	e2e_result(refs1 <= refs0, "stress failslab, kvm-hv's reference count is back where it was once no VM is left",
+		   "%ld before, %ld after", refs0, refs1);
 	return !ok || refs1 > refs0;
 }
 
@@ -2142,36 +1962,36 @@ static int stress_failslab(unsigned int tries)
  */
 static int stress_vmloop(unsigned int secs, bool absent_ok, bool gaps)
 {
-	uint64_t end = st_now_us() + secs * 1000000ULL;
+	uint64_t end = e2e_now_us() + secs * 1000000ULL;
 	unsigned long n = 0, bad = 0, absent = 0;
 	uint32_t seed = 0x7e570001;
-	struct st_errs errs = { { 0 } };
+	struct e2e_errs errs = { { 0 } };
 	char first[200] = "";
 	struct vcpu v[2];
 	struct vm vm;
 
-	while (st_now_us() < end) {
-		uint64_t raw = st_rnd64(&seed), got = 0, dec, dgot = 0;
+	while (e2e_now_us() < end) {
+		uint64_t raw = e2e_rnd64(&seed), got = 0, dec, dgot = 0;
 		struct tb_stats s;
 		int ret = st_vm_open(&vm, v, 2);
 		bool opened = !ret;
 
 		if (ret && absent_ok && (ret == -EINVAL || ret == -ENOENT)) {
 			absent++;
-			sleep_ms(20);
+			e2e_sleep_ms(20);
 			continue;
 		}
 		n++;
 		if (!ret)
 			ret = set_reg(&v[0], REG_TB_OFFSET, raw);
 		ret = ret ?: get_reg(&v[0], REG_TB_OFFSET, &got);
-		dec = mftb() + got + (st_rnd(&seed) & 0xfffffff);
+		dec = mftb() + got + (e2e_rnd(&seed) & 0xfffffff);
 		ret = ret ?: set_reg(&v[0], REG_DEC_EXPIRY, dec);
 		ret = ret ?: get_reg(&v[0], REG_DEC_EXPIRY, &dgot);
 		if (ret) {
-			st_count_err(&errs, -ret);
+			e2e_count_err(&errs, -ret);
 			if (!bad++)
-				snprintf(first, sizeof(first), "VM %lu: %s", n, st_errname(-ret));
+				snprintf(first, sizeof(first), "VM %lu: %s", n, e2e_errname(-ret));
 		} else if (got != round_up_24(raw) || dgot != dec) {
 			if (!bad++)
 				snprintf(first, sizeof(first), "VM %lu: SET TB_OFFSET %#" PRIx64 " GET %#" PRIx64 ", SET DEC_EXPIRY %#" PRIx64 " GET %#" PRIx64,
@@ -2184,13 +2004,13 @@ static int stress_vmloop(unsigned int secs, bool absent_ok, bool gaps)
 		if (opened)
 			st_vm_close(&vm, v, 2);
 		/* No VM for a while: time for an rmmod to succeed. */
-		if (gaps && st_rnd(&seed) % 2)
-			sleep_ms(st_rnd(&seed) % 80);
+		if (gaps && e2e_rnd(&seed) % 2)
+			e2e_sleep_ms(e2e_rnd(&seed) % 80);
 	}
 	printf("@fig ops %lu\n@fig vms %lu\n", n * 7, n);
-	result(n && !bad, "stress vmloop, VMs created and closed in a loop, their ONE_REG round trips exact and their guests running with the offset",
-	       "%lu VMs, %lu failures, %lu times kvm-hv absent, errors by errno %s%s%s",
-	       n, bad, absent, st_errs_str(&errs, true), first[0] ? "; the first " : "", first);
+	e2e_result(n && !bad, "stress vmloop, VMs created and closed in a loop, their ONE_REG round trips exact and their guests running with the offset",
+		   "%lu VMs, %lu failures, %lu times kvm-hv absent, errors by errno %s%s%s",
+		   n, bad, absent, e2e_errs_str(&errs, true), first[0] ? "; the first " : "", first);
 	return !n || bad;
 }
 
@@ -2278,13 +2098,13 @@ static void *st_hog_fn(void *arg)
 		if (st_stop || !round || round == done)
 			continue;
 		done = round;
-		slices = 1 + st_rnd(&seed) % 3;
+		slices = 1 + e2e_rnd(&seed) % 3;
 		for (k = 1; k <= slices && !st_stop; k++) {
-			usleep(50 + st_rnd(&seed) % 450);
+			usleep(50 + e2e_rnd(&seed) % 450);
 			if (k == slices)
 				st_hv_go = round;
-			end = st_now_us() + (k == slices ? 100000 : 1000);
-			while (!st_stop && st_now_us() < end)
+			end = e2e_now_us() + (k == slices ? 100000 : 1000);
+			while (!st_stop && e2e_now_us() < end)
 				;
 		}
 	}
@@ -2293,9 +2113,9 @@ static void *st_hog_fn(void *arg)
 
 static void st_spin_us(unsigned int us)
 {
-	uint64_t end = st_now_us() + us;
+	uint64_t end = e2e_now_us() + us;
 
-	while (st_now_us() < end)
+	while (e2e_now_us() < end)
 		;
 }
 
@@ -2303,7 +2123,7 @@ static void st_mod_bad(struct st_mod *m, const char *what, int err)
 {
 	if (!m->bad++)
 		snprintf(m->first_bad, sizeof(m->first_bad), "%s %s: %s", what, m->name,
-			 st_errname(err));
+			 e2e_errname(err));
 }
 
 static void *st_mod_fn(void *arg)
@@ -2332,22 +2152,22 @@ static void *st_mod_fn(void *arg)
 			if (write(st_go_pipe[1], &c, 1) != 1)
 				st_mod_bad(m, "waking the preempter for", errno);
 		} else if (m->skewed && m->unload) {
-			uint64_t limit = st_now_us() + 3000000;
+			uint64_t limit = e2e_now_us() + 3000000;
 
-			while (st_hv_go != round && st_now_us() < limit)
+			while (st_hv_go != round && e2e_now_us() < limit)
 				;
 		} else if (m->delay_us < 2000) {
 			st_spin_us(m->delay_us);
 		} else {
 			usleep(m->delay_us);
 		}
-		t0 = st_now_us();
+		t0 = e2e_now_us();
 		if (m->unload) {
 			ret = syscall(__NR_delete_module, m->name, O_NONBLOCK);
 			err = errno;
-			us = st_now_us() - t0;
+			us = e2e_now_us() - t0;
 			if (m->is_ktb)
-				printf("@rmmod %s %" PRIu64 "\n", ret ? st_errname(err) : "0",
+				printf("@rmmod %s %" PRIu64 "\n", ret ? e2e_errname(err) : "0",
 				       us / 10000);
 			if (us > m->longest_us)
 				m->longest_us = us;
@@ -2451,7 +2271,7 @@ static int stress_modrace(unsigned int secs, const char *ktb_ko, const char *hv_
 		{ .name = "kvm_timer_backport", .is_ktb = true, .seed = 0x30d0001, .cpu = 1 },
 		{ .name = "kvm_hv", .seed = 0x30d0002, .params = "", .cpu = 0 },
 	};
-	uint64_t end = st_now_us() + secs * 1000000ULL;
+	uint64_t end = e2e_now_us() + secs * 1000000ULL;
 	unsigned long both = 0, checks = 0, vm_checks = 0, bad = 0, order[3] = { 0 };
 	unsigned long skewed = 0;
 	pthread_t hog;
@@ -2464,7 +2284,7 @@ static int stress_modrace(unsigned int secs, const char *ktb_ko, const char *hv_
 	m[0].fd = open(ktb_ko, O_RDONLY | O_CLOEXEC);
 	m[1].fd = open(hv_ko, O_RDONLY | O_CLOEXEC);
 	if (m[0].fd < 0 || m[1].fd < 0) {
-		result(false, "stress modrace, the two .ko files", "%s", strerror(errno));
+		e2e_result(false, "stress modrace, the two .ko files", "%s", strerror(errno));
 		return 1;
 	}
 	m[0].loaded = !access("/sys/module/kvm_timer_backport", F_OK);
@@ -2476,13 +2296,13 @@ static int stress_modrace(unsigned int secs, const char *ktb_ko, const char *hv_
 	for (i = 0; i < 2; i++)
 		pthread_create(&m[i].thread, NULL, st_mod_fn, &m[i]);
 	if (pipe(st_go_pipe)) {
-		result(false, "stress modrace, a pipe", "%s", strerror(errno));
+		e2e_result(false, "stress modrace, a pipe", "%s", strerror(errno));
 		return 1;
 	}
 	pthread_create(&hog, NULL, st_hog_fn, NULL);
-	while (st_now_us() < end) {
+	while (e2e_now_us() < end) {
 		bool was_both = m[0].loaded && m[1].loaded;
-		unsigned int late = st_rnd(&seed) % 3;
+		unsigned int late = e2e_rnd(&seed) % 3;
 
 		/*
 		 * Together within a millisecond, or one of them up to 40 ms
@@ -2490,8 +2310,8 @@ static int stress_modrace(unsigned int secs, const char *ktb_ko, const char *hv_
 		 * milliseconds, so all the orders come up.
 		 */
 		for (i = 0; i < 2; i++)
-			m[i].delay_us = late == i + 1 ? st_rnd(&seed) % 40000 :
-					st_rnd(&seed) % 1000;
+			m[i].delay_us = late == i + 1 ? e2e_rnd(&seed) % 40000 :
+					e2e_rnd(&seed) % 1000;
 		/*
 		 * Every other round, skewed (st_hog_fn()): kvm-hv's removal,
 		 * on CPU 0 at nice -20, starts when the preempter has stopped
@@ -2518,7 +2338,7 @@ static int stress_modrace(unsigned int secs, const char *ktb_ko, const char *hv_
 				order[st_kmsg_order(kmsg)]++;
 		}
 		for (i = 0; i < 2; i++)
-			m[i].delay_us = st_rnd(&seed) % 2000;
+			m[i].delay_us = e2e_rnd(&seed) % 2000;
 		if (!st_mr_step(m, ++round, false)) {
 			snprintf(hung, sizeof(hung), "round %u: a load", round / 2);
 			break;
@@ -2546,7 +2366,7 @@ static int stress_modrace(unsigned int secs, const char *ktb_ko, const char *hv_
 			    !run_offset(&v, got, 2, 0, &s)) {
 				if (!bad++)
 					snprintf(first, sizeof(first), "round %u: a VM: %s, GET %#" PRIx64 "%s%s",
-						 round / 2, ret ? st_errname(-ret) : "ONE_REG ok", got,
+						 round / 2, ret ? e2e_errname(-ret) : "ONE_REG ok", got,
 						 ret ? "" : ", guest: ", ret ? "" : s.err[0] ? s.err : "TB outside the bracket");
 			}
 			if (!ret)
@@ -2555,7 +2375,7 @@ static int stress_modrace(unsigned int secs, const char *ktb_ko, const char *hv_
 	}
 	if (hung[0]) {
 		printf("@rmmod timeout 6000\n");
-		result(false, "stress modrace, every removal and load returns", "%s did not return within 60 s", hung);
+		e2e_result(false, "stress modrace, every removal and load returns", "%s did not return within 60 s", hung);
 		fflush(stdout);
 		_exit(1);
 	}
@@ -2571,16 +2391,16 @@ static int stress_modrace(unsigned int secs, const char *ktb_ko, const char *hv_
 	printf("@fig ops %u\n", round * 2);
 	if (kmsg >= 0)
 		close(kmsg);
-	info("modrace: of the rounds with both removed, kvm-hv's going came first in %lu, the module's detach (holding kvm-hv) in %lu, the detach found kvm-hv going in %lu",
-	     order[1], order[2], order[0]);
+	e2e_info("modrace: of the rounds with both removed, kvm-hv's going came first in %lu, the module's detach (holding kvm-hv) in %lu, the detach found kvm-hv going in %lu",
+		 order[1], order[2], order[0]);
 	ok = !bad && !m[0].bad && !m[1].bad && round;
-	result(ok, "stress modrace, this module and kvm-hv removed and loaded at once, each removal 0 or busy, attached whenever both are loaded, VMs work",
-	       "%u rounds (%lu skewed), %lu with both removed together; kvm_timer_backport %lu removed (longest %" PRIu64 " ms) %lu busy %lu loaded %lu still there; kvm_hv %lu removed (longest %" PRIu64 " ms) %lu busy %lu loaded %lu still there; %lu attach checks, %lu VM checks%s%s%s%s%s%s",
-	       round / 2, skewed, both, m[0].removed, m[0].longest_us / 1000, m[0].busy, m[0].loads,
-	       m[0].exists, m[1].removed, m[1].longest_us / 1000, m[1].busy, m[1].loads,
-	       m[1].exists, checks, vm_checks,
-	       first[0] ? "; " : "", first, m[0].bad ? "; " : "", m[0].first_bad,
-	       m[1].bad ? "; " : "", m[1].first_bad);
+	e2e_result(ok, "stress modrace, this module and kvm-hv removed and loaded at once, each removal 0 or busy, attached whenever both are loaded, VMs work",
+		   "%u rounds (%lu skewed), %lu with both removed together; kvm_timer_backport %lu removed (longest %" PRIu64 " ms) %lu busy %lu loaded %lu still there; kvm_hv %lu removed (longest %" PRIu64 " ms) %lu busy %lu loaded %lu still there; %lu attach checks, %lu VM checks%s%s%s%s%s%s",
+		   round / 2, skewed, both, m[0].removed, m[0].longest_us / 1000, m[0].busy, m[0].loads,
+		   m[0].exists, m[1].removed, m[1].longest_us / 1000, m[1].busy, m[1].loads,
+		   m[1].exists, checks, vm_checks,
+		   first[0] ? "; " : "", first, m[0].bad ? "; " : "", m[0].first_bad,
+		   m[1].bad ? "; " : "", m[1].first_bad);
 	close(m[0].fd);
 	close(m[1].fd);
 	return !ok;
@@ -2640,8 +2460,8 @@ static int stress_cpus(void)
 		close(pipefd[0]);
 		close(pipefd[1]);
 	}
-	result(!dead, "stress cpus, every online CPU runs a thread pinned to it and ends its 100 ms sleep within 5 s",
-	       "%ld CPUs, %u silent%s", n, dead, list);
+	e2e_result(!dead, "stress cpus, every online CPU runs a thread pinned to it and ends its 100 ms sleep within 5 s",
+		   "%ld CPUs, %u silent%s", n, dead, list);
 	if (dead)
 		fflush(stdout), _exit(1);
 	return 0;
@@ -2669,7 +2489,7 @@ static int stress(int argc, char **argv)
 		ret = stress_cpus();
 	else if (!strcmp(argv[1], "modrace") && argc > 4)
 		ret = stress_modrace(a ?: 20, argv[3], argv[4]);
-	info("client done: %u ok, %u not ok", passed, failed);
+	e2e_summary();
 	return ret;
 }
 
@@ -2688,7 +2508,6 @@ static void read_tb_hz(void)
 
 int main(int argc, char **argv)
 {
-	struct sigaction sa = { .sa_handler = on_alarm };	/* no SA_RESTART */
 	bool live = false, quick = false;
 	int i;
 
@@ -2703,13 +2522,13 @@ int main(int argc, char **argv)
 			quick = true;
 	}
 	setvbuf(stdout, NULL, _IOLBF, 0);
-	sigaction(SIGALRM, &sa, NULL);
+	e2e_watchdog_init();
 	read_tb_hz();
 
 	kvm_fd = open("/dev/kvm", O_RDWR | O_CLOEXEC);
 	if (kvm_fd < 0) {
-		result(false, "open /dev/kvm", "%s", strerror(errno));
-		finish();
+		e2e_result(false, "open /dev/kvm", "%s", strerror(errno));
+		e2e_finish();
 	}
 	run_size = ioctl(kvm_fd, KVM_GET_VCPU_MMAP_SIZE, 0);
 	if (argc > 1 && !strcmp(argv[1], "stress"))
@@ -2718,11 +2537,11 @@ int main(int argc, char **argv)
 	test_guest_runs();
 	if (live) {
 		test_live();
-		finish();
+		e2e_finish();
 	}
 	test_rounding();
 	if (quick)
-		finish();
+		e2e_finish();
 	test_offsets();
 	test_migration();
 	test_decrementer();
@@ -2732,11 +2551,11 @@ int main(int argc, char **argv)
 
 		qsort(all_deltas, nr_deltas, sizeof(all_deltas[0]), cmp_u64);
 		med = all_deltas[nr_deltas / 2];
-		info("tb-deltas: guest TB - offset - host TB before KVM_RUN over %u runs: min %" PRIu64 " median %" PRIu64 " max %" PRIu64 " ticks (%" PRIu64 "/%" PRIu64 "/%" PRIu64 " us)",
-		     all_runs, all_min, med, all_max, tb_us(all_min),
-		     tb_us(med), tb_us(all_max));
+		e2e_info("tb-deltas: guest TB - offset - host TB before KVM_RUN over %u runs: min %" PRIu64 " median %" PRIu64 " max %" PRIu64 " ticks (%" PRIu64 "/%" PRIu64 "/%" PRIu64 " us)",
+			 all_runs, all_min, med, all_max, tb_us(all_min),
+			 tb_us(med), tb_us(all_max));
 	}
-	info("host FP/VMX canary (f31, v31) lost across KVM_RUN in %u of %u runs, %u times replaced by the guest's FPR31 (not judged here)",
-	     fp_lost, fp_runs, fp_guest);
-	finish();
+	e2e_info("host FP/VMX canary (f31, v31) lost across KVM_RUN in %u of %u runs, %u times replaced by the guest's FPR31 (not judged here)",
+		 fp_lost, fp_runs, fp_guest);
+	e2e_finish();
 }
