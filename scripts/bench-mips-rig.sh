@@ -45,7 +45,7 @@ make -C "$t" M="$src" ARCH=mips CROSS_COMPILE=mipsel-linux-gnu- -j"$(nproc)" mod
 mips_client "$work/client" || die "the client builds"
 
 root=$work/root
-mips_busybox_root "$root" || die "fetch busybox-static for mipsel"
+busybox_root mipsel "$root" || die "fetch busybox-static for mipsel"
 cp "$work/client" "$src/kvm_timer_backport.ko" "$t/arch/mips/kvm/kvm.ko" "$root/"
 cat >"$root/init" <<EOF
 #!/bin/busybox sh

@@ -39,16 +39,7 @@ mkdir -p "$work"
 read -ra kernels <<<"${E2E_MIPS_KERNELS:-stock no-count-ctl old-timer fixed-delivery}"
 modes=(none auto defer takeover)
 
-passed=0 failed=0
-ok() { echo "ok - $*"; passed=$((passed + 1)); }
-notok() { echo "not ok - $*"; failed=$((failed + 1)); }
-finish() {
-	echo "e2e-mips: $passed passed, $failed failed"
-	record e2e-mips "$passed" "$failed" "5.10 Malta trap-and-emulate: ${kernels[*]} x ${modes[*]}"
-	((failed == 0))
-	exit
-}
-die() { notok "$*"; finish; }
+rig_start e2e-mips "5.10 Malta trap-and-emulate: ${kernels[*]} x ${modes[*]}"
 
 apt_need qemu-system-mips gcc-mipsel-linux-gnu libc6-dev-mipsel-cross cpio kmod
 
@@ -154,12 +145,7 @@ for k in "${kernels[@]}"; do
 		tr -d '\r' | tee "$log" | grep --line-buffered -E '^(ok|not ok|#) '
 	qemu_rc=${PIPESTATUS[0]}
 	set -e
-	while read -r line; do
-		case $line in
-		"ok - "*) passed=$((passed + 1)) ;;
-		"not ok - "*) failed=$((failed + 1)) ;;
-		esac
-	done <"$log"
+	count_verdicts "$log"
 	if ((qemu_rc == 124)); then
 		notok "$k: QEMU finished within ${E2E_MIPS_TIMEOUT:-900} s (timed out; tail of the console in $log)"
 	elif ((qemu_rc != 0)); then
@@ -345,4 +331,4 @@ for k in "${kernels[@]}"; do
 	done
 done
 echo "# times: tools $((t_tools - start)) s, kernels+modules+initramfs $((t_built - t_tools)) s, QEMU runs $((t_run - t_built)) s, total $((t_run - start)) s"
-finish
+rig_finish

@@ -60,13 +60,99 @@ module_tree() {
 	fi
 }
 
-# mips_busybox_root DIR: DIR afresh as the root of a mipsel initramfs:
-# Debian's busybox-static and the directories an /init mounts on.
-mips_busybox_root() {
+# busybox_root ARCH DIR: DIR afresh as the root of an initramfs for
+# Debian architecture ARCH: busybox-static and the directories an /init
+# mounts on.
+busybox_root() {
 	local deb
-	deb=$("$REPO/scripts/debs.sh" fetch mipsel bookworm busybox-static 2>/dev/null) ||
+	deb=$("$REPO/scripts/debs.sh" fetch "$1" bookworm busybox-static 2>/dev/null) ||
 		return 1
-	rm -rf "$1"
-	mkdir -p "$1"/{bin,dev,proc,sys,tmp}
-	dpkg-deb --fsys-tarfile "$deb" | tar -C "$1" -x ./bin/busybox
+	rm -rf "$2"
+	mkdir -p "$2"/{bin,dev,proc,sys,tmp}
+	dpkg-deb --fsys-tarfile "$deb" | tar -C "$2" -x ./bin/busybox
+}
+
+# A rig's verdicts: rig_start NAME WHAT, then ok/notok per check, and
+# rig_finish (or die) prints "NAME: N passed, M failed", records it for
+# check.sh and exits non-zero if anything failed.
+rig_start() {
+	RIG_NAME=$1 RIG_WHAT=$2 RIG_START=$SECONDS passed=0 failed=0
+}
+ok() { echo "ok - $*"; passed=$((passed + 1)); }
+notok() { echo "not ok - $*"; failed=$((failed + 1)); }
+rig_finish() {
+	echo "# $RIG_NAME took $((SECONDS - RIG_START)) s"
+	echo "$RIG_NAME: $passed passed, $failed failed"
+	record "$RIG_NAME" "$passed" "$failed" "$RIG_WHAT"
+	((failed == 0))
+	exit
+}
+die() { notok "$*"; rig_finish; }
+
+# count_verdicts LOG: add the "ok"/"not ok" lines of LOG to the counts.
+count_verdicts() {
+	local line
+	while read -r line; do
+		case $line in
+		"ok - "*) passed=$((passed + 1)) ;;
+		"not ok - "*) failed=$((failed + 1)) ;;
+		esac
+	done <"$1"
+}
+
+# guest_verdicts LOG QEMU_RC TIMEOUT: the guest's own "ok"/"not ok" lines
+# (printed and counted), how QEMU ended, and whether /init ran to its end
+# ("stress-init: done").
+guest_verdicts() {
+	grep -E '^(ok|not ok|#) ' "$1" || true
+	count_verdicts "$1"
+	case $2 in
+	0) ok "QEMU ran the guest system to its end" ;;
+	124 | 137) notok "QEMU finished within $3 s (timed out; tail in $1)" ;;
+	*) notok "QEMU exits 0 (exit status $2)" ;;
+	esac
+	grep -q '^stress-init: done' "$1" || notok "the guest system ran to the end of /init (see $1)"
+}
+
+# kernel_splats: the report headers in a kernel log on stdin, one a line,
+# timestamps cut; a "suspicious RCU usage" header is joined to the line
+# that says where ("suspicious RCU usage: ...kvm_main.c:...").
+kernel_splats() {
+	awk '
+	/suspicious RCU usage/ { rcu = 1; next }
+	rcu && /suspicious rcu_dereference/ {
+		rcu = 0
+		sub(/^\[ *[0-9.]+\] /, "")
+		print "suspicious RCU usage: " $0
+		next
+	}
+	/BUG|WARNING|Oops|INFO: |possible recursive locking|circular locking|inconsistent lock state|ODEBUG|Poison overwritten|Redzone|Object padding|Unable to handle|Kernel panic|general protection|stack-protector|Bad page/ {
+		sub(/^\[ *[0-9.]+\] /, ""); print
+	}
+	END { if (rcu) print "suspicious RCU usage" }'
+}
+
+# taint_verdict LOG: the "@tainted N" line /init printed shows nothing
+# but O (4096, out-of-tree module) and E (8192, unsigned module).
+taint_verdict() {
+	local tainted
+	tainted=$(sed -n 's/^@tainted //p' "$1")
+	if [[ -n $tainted ]] && ((!(tainted & ~(4096 | 8192)))); then
+		ok "the kernel is not tainted beyond O/E: $tainted"
+	else
+		notok "the kernel is not tainted beyond O/E: ${tainted:-unknown}"
+	fi
+}
+
+# merge_config BASE EXTRA: one KCONFIG_ALLCONFIG file on stdout, BASE
+# without the symbols EXTRA sets (set or "is not set"), then EXTRA.
+merge_config() {
+	awk 'function sym(l) {
+		sub(/^# /, "", l)
+		sub(/[= ].*/, "", l)
+		return l ~ /^CONFIG_[A-Za-z0-9_]+$/ ? l : ""
+	}
+	NR == FNR { if (sym($0) != "") over[sym($0)] = 1; d[++n] = $0; next }
+	!(sym($0) in over) { print }
+	END { for (i = 1; i <= n; i++) print d[i] }' "$2" "$1"
 }

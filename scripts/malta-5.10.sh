@@ -119,17 +119,7 @@ if [[ $what == debug ]]; then
 		exit
 	fi
 	extract "$dtree"
-	# One KCONFIG_ALLCONFIG file: the base fragment without the symbols
-	# the debug fragment sets (set or "is not set"), then the debug one.
-	awk 'function sym(l) {
-		sub(/^# /, "", l)
-		sub(/[= ].*/, "", l)
-		return l ~ /^CONFIG_[A-Za-z0-9_]+$/ ? l : ""
-	}
-	NR == FNR { if (sym($0) != "") over[sym($0)] = 1; d[++n] = $0; next }
-	!(sym($0) in over) { print }
-	END { for (i = 1; i <= n; i++) print d[i] }' \
-		"$dfrag" "$frag" >"$dtree/.ktb-allconfig"
+	merge_config "$frag" "$dfrag" >"$dtree/.ktb-allconfig"
 	configure "$dtree" "$dtree/.ktb-allconfig"
 	make -C "$dtree" "${kflags[@]}" vmlinux modules >"$dlog" 2>&1 ||
 		{ tail -20 "$dlog" >&2; exit 1; }

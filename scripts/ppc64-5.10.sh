@@ -139,18 +139,8 @@ mkdir -p "$out"
 echo "ppc64-5.10: building $out (log: $log)" >&2
 allconfig=$frag
 if [[ $what == debug ]]; then
-	# One KCONFIG_ALLCONFIG file: the base fragment without the symbols
-	# the debug fragment sets (set or "is not set"), then the debug one.
 	allconfig=$out/.ktb-allconfig
-	awk 'function sym(l) {
-		sub(/^# /, "", l)
-		sub(/[= ].*/, "", l)
-		return l ~ /^CONFIG_[A-Za-z0-9_]+$/ ? l : ""
-	}
-	NR == FNR { if (sym($0) != "") over[sym($0)] = 1; d[++n] = $0; next }
-	!(sym($0) in over) { print }
-	END { for (i = 1; i <= n; i++) print d[i] }' \
-		"$dfrag" "$frag" >"$allconfig"
+	merge_config "$frag" "$dfrag" >"$allconfig"
 fi
 KCONFIG_ALLCONFIG=$allconfig "${kmake[@]}" allnoconfig >"$log" 2>&1 ||
 	{ tail -20 "$log" >&2; exit 1; }

@@ -45,7 +45,6 @@ set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 here=$(dirname "$0")
 lock_cache
-start=$SECONDS
 work=$CACHE/stress-ppc64
 mkdir -p "$work"
 log=$LOGDIR/stress-ppc64.log
@@ -56,17 +55,7 @@ smp=${STRESS_SMP:-2}
 qtimeout=${STRESS_TIMEOUT:-600}
 phases=${STRESS_PHASES:-takeover,auto,none,vms,race,hvrace,failslab}
 
-passed=0 failed=0
-ok() { echo "ok - $*"; passed=$((passed + 1)); }
-notok() { echo "not ok - $*"; failed=$((failed + 1)); }
-finish() {
-	echo "# stress-ppc64 took $((SECONDS - start)) s; console: $log"
-	echo "stress-ppc64: $passed passed, $failed failed"
-	record stress-ppc64 "$passed" "$failed" "powernv 5.10 debug kernel, 2 CPUs: churn, fuzz, failslab, load/unload races with VMs and with kvm-hv"
-	((failed == 0))
-	exit
-}
-die() { notok "$*"; finish; }
+rig_start stress-ppc64 "powernv 5.10 debug kernel, 2 CPUs: churn, fuzz, failslab, load/unload races with VMs and with kvm-hv"
 
 apt_need qemu-system-ppc qemu-system-data gcc-powerpc64le-linux-gnu \
 	libc6-dev-ppc64el-cross binutils-powerpc64le-linux-gnu cpio gzip
@@ -78,14 +67,7 @@ hv_ko=$t/arch/powerpc/kvm/kvm-hv.ko
 	die "debug tree $t lacks vmlinux, kvm.ko or kvm-hv.ko"
 
 src=$work/module
-rm -rf "$src"
-mkdir -p "$src"
-if [[ -n ${STRESS_REV:-} ]]; then
-	git -C "$REPO" archive "$STRESS_REV" | tar -C "$src" -xf -
-	echo "# module sources: $(git -C "$REPO" rev-parse --short "$STRESS_REV") ($STRESS_REV)"
-else
-	tar -C "$REPO" --exclude=./.git -cf - . | tar -C "$src" -xf -
-fi
+echo "# module sources: $(module_tree "$src" "${STRESS_REV:-}")"
 mlog=$LOGDIR/stress-ppc64-module.log
 make -C "$t" M="$src" ARCH=powerpc CROSS_COMPILE="$cross" -j"$(nproc)" modules \
 	>"$mlog" 2>&1 || { tail -20 "$mlog" >&2; die "kvm_timer_backport.ko builds against the debug tree"; }
@@ -98,12 +80,8 @@ ok "kvm_timer_backport.ko builds against the powernv 5.10 debug tree"
 	-o "$work/client" "$REPO/e2e/ppc64/client.c" "$REPO/e2e/ppc64/guest.S" ||
 	die "the stress client builds without warnings"
 
-deb=$("$here/debs.sh" fetch ppc64el bookworm busybox-static 2>/dev/null) ||
-	die "fetch busybox-static for ppc64el"
 root=$work/root
-rm -rf "$root"
-mkdir -p "$root"/{bin,dev,proc,sys,tmp}
-dpkg-deb --fsys-tarfile "$deb" | tar -C "$root" -x ./bin/busybox
+busybox_root ppc64el "$root" || die "fetch busybox-static for ppc64el"
 cp "$REPO/e2e/ppc64/stress-init" "$root/init"
 chmod +x "$root/init"
 cp "$work/client" "$src/kvm_timer_backport.ko" "$kvm_ko" "$hv_ko" "$root/"
@@ -131,19 +109,8 @@ qemu_rc=$?
 set -e
 tr -d '\r' <"$raw" >"$log" 2>/dev/null || : >"$log"
 
-grep -E '^(ok|not ok|#) ' "$log" | grep -v '^# client done' || true
-while read -r line; do
-	case $line in
-	"ok - "*) passed=$((passed + 1)) ;;
-	"not ok - "*) failed=$((failed + 1)) ;;
-	esac
-done <"$log"
-case $qemu_rc in
-0) ok "QEMU ran the debug kernel to its power-off: $((SECONDS - qstart)) s" ;;
-124 | 137) notok "QEMU finished within $qtimeout s (timed out; tail in $log)" ;;
-*) notok "QEMU exits 0 (exit status $qemu_rc)" ;;
-esac
-grep -q '^stress-init: done' "$log" || notok "the guest system ran to the end of /init (see $log)"
+echo "# QEMU ran $((SECONDS - qstart)) s"
+guest_verdicts "$log" "$qemu_rc" "$qtimeout"
 
 # rmmod of the module: every one returned, with 0 or busy; the longest.
 n=0 longest=0 busy=0 bad=()
@@ -173,23 +140,14 @@ if grep -q '^@dmesg-end$' "$log"; then
 else
 	klog=$(cat "$log")
 fi
-splats=$(awk '
-	/suspicious RCU usage|BUG|WARNING|Oops|INFO: |possible recursive locking|circular locking|inconsistent lock state|ODEBUG|Poison overwritten|Redzone|Object padding|Unable to handle|Kernel panic|general protection|stack-protector|Bad page/ {
-		sub(/^\[ *[0-9.]+\] /, ""); print
-	}' <<<"$klog")
+splats=$(kernel_splats <<<"$klog")
 nsplat=$(grep -c . <<<"$splats" || true)
 if ((nsplat == 0)); then
 	ok "the debug kernel's log has no splat (BUG, WARNING, lockdep, ODEBUG, slab poison or redzone, suspicious RCU usage, Oops, hung task)"
 else
 	notok "the debug kernel's log has no splat: $nsplat lines, the first: $(head -n3 <<<"$splats" | tr '\n' '|')"
 fi
-tainted=$(sed -n 's/^@tainted //p' "$log")
-# O (4096, out-of-tree module) and E (8192, unsigned module) only.
-if [[ -n $tainted ]] && ((!(tainted & ~(4096 | 8192)))); then
-	ok "the kernel is not tainted beyond O/E: $tainted"
-else
-	notok "the kernel is not tainted beyond O/E: ${tainted:-unknown}"
-fi
+taint_verdict "$log"
 
 # The figures, over the whole run.
 read -r ops vms faults leaked jumps errs < <(awk '
@@ -210,4 +168,5 @@ fi
 if ((leaked)); then
 	echo "# kvm-hv references left behind by failed KVM_CREATE_VMs: $leaked (5.10's kvm_arch_init_vm() does not put kvm-hv when the ops' init_vm fails; Debian's 6.1 puts it back)"
 fi
-finish
+echo "# console: $log"
+rig_finish

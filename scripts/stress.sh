@@ -29,22 +29,11 @@ set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 here=$(dirname "$0")
 lock_cache
-start=$SECONDS
 work=$CACHE/stress
 mkdir -p "$work"
 log=$LOGDIR/stress.log
 
-passed=0 failed=0
-ok() { echo "ok - $*"; passed=$((passed + 1)); }
-notok() { echo "not ok - $*"; failed=$((failed + 1)); }
-finish() {
-	echo "# stress took $((SECONDS - start)) s; console: $log"
-	echo "stress: $passed passed, $failed failed"
-	record stress "$passed" "$failed" "Malta 5.10 debug kernel: churn, hammer, fuzz, failslab, load/unload race"
-	((failed == 0))
-	exit
-}
-die() { notok "$*"; finish; }
+rig_start stress "Malta 5.10 debug kernel: churn, hammer, fuzz, failslab, load/unload race"
 
 apt_need qemu-system-mips gcc-mipsel-linux-gnu libc6-dev-mipsel-cross cpio
 
@@ -64,7 +53,7 @@ ok "kvm_timer_backport.ko builds against the Malta 5.10 debug tree"
 mips_client "$work/client" || die "the stress client builds"
 
 root=$work/root
-mips_busybox_root "$root" || die "fetch busybox-static for mipsel"
+busybox_root mipsel "$root" || die "fetch busybox-static for mipsel"
 cp "$REPO/e2e/mips/stress-init.sh" "$root/init"
 chmod +x "$root/init"
 cp "$work/client" "$src/kvm_timer_backport.ko" "$t/arch/mips/kvm/kvm.ko" "$root/"
@@ -80,19 +69,7 @@ timeout "${STRESS_TIMEOUT:-900}" qemu-system-mipsel -M malta -cpu 24Kf -m 512M \
 qemu_rc=${PIPESTATUS[0]}
 set -e
 
-grep -E '^(ok|not ok|#) ' "$log" | grep -v '^# stress: client done' || true
-while read -r line; do
-	case $line in
-	"ok - "*) passed=$((passed + 1)) ;;
-	"not ok - "*) failed=$((failed + 1)) ;;
-	esac
-done <"$log"
-case $qemu_rc in
-0) ok "QEMU ran the debug kernel to its reset" ;;
-124) notok "QEMU finished within ${STRESS_TIMEOUT:-900} s (timed out; tail in $log)" ;;
-*) notok "QEMU exits 0 (exit status $qemu_rc)" ;;
-esac
-grep -q '^stress-init: done' "$log" || notok "the guest system ran to the end of /init (see $log)"
+guest_verdicts "$log" "$qemu_rc" "${STRESS_TIMEOUT:-900}"
 
 # rmmod: every one returned, with 0 or EBUSY (busybox: 1); the longest.
 n=0 longest=0 busy=0 bad=()
@@ -129,27 +106,14 @@ fi
 # SRCU read lock: "suspicious RCU usage" whose detail line names
 # virt/kvm/kvm_main.c, with or without this module. Every other report
 # header fails.
-read -r known bad < <(sed -n '/^@dmesg-begin$/,/^@dmesg-end$/p' "$log" | awk '
-	/suspicious RCU usage/ { rcu = 1; next }
-	rcu && /suspicious rcu_dereference/ {
-		rcu = 0
-		if ($0 ~ /virt\/kvm\/kvm_main\.c/) { known++; next }
-		$0 = "suspicious RCU usage: " $0
-	}
-	/suspicious RCU usage: |BUG|WARNING|Oops|INFO: |possible recursive locking|circular locking|inconsistent lock state|ODEBUG|Poison overwritten|Redzone|Object padding|Unable to handle|Kernel panic/ {
-		sub(/^\[ *[0-9.]+\] /, ""); gsub(/ /, "_"); bad = bad (bad ? "|" : "") $0
-	}
-	END { print known + 0, (bad ? bad : "-") }')
-if [[ $bad == - ]]; then
+splats=$(sed -n '/^@dmesg-begin$/,/^@dmesg-end$/p' "$log" | kernel_splats)
+known=$(grep -c 'suspicious RCU usage: .*virt/kvm/kvm_main\.c' <<<"$splats" || true)
+unknown=$(grep -v 'suspicious RCU usage: .*virt/kvm/kvm_main\.c' <<<"$splats" | grep . | head -n3 | tr '\n' '|' || true)
+if [[ -z $unknown ]]; then
 	ok "the debug kernel's log has no splat but stock 5.10's known one (the suspicious RCU usage at virt/kvm/kvm_main.c, $known times)"
 else
-	notok "the debug kernel's log has no splat but stock 5.10's known one: ${bad//_/ }"
+	notok "the debug kernel's log has no splat but stock 5.10's known one: $unknown"
 fi
-tainted=$(sed -n 's/^@tainted //p' "$log")
-# O (4096, out-of-tree module) and E (8192, unsigned module) only.
-if [[ -n $tainted ]] && ((!(tainted & ~(4096 | 8192)))); then
-	ok "the kernel is not tainted beyond O/E: $tainted"
-else
-	notok "the kernel is not tainted beyond O/E: ${tainted:-unknown}"
-fi
-finish
+taint_verdict "$log"
+echo "# console: $log"
+rig_finish
