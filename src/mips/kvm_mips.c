@@ -297,12 +297,22 @@ static void ktb_clock_start(struct ktb_mips_timer *t, ktime_t expires)
 		      HRTIMER_MODE_ABS);
 }
 
+/*
+ * Disarmed only once the timer is cancelled: an expiry that fires while
+ * the cancel is under way is one the core armed, and must run as such. A
+ * callback that found ->armed already clear would drop it (NORESTART) and
+ * leave the timer idle, and the read-time delivery, which re-arms only a
+ * timer it cancelled, would then raise the interrupt on every Count read
+ * past Compare until the next Compare write.
+ */
 static bool ktb_clock_cancel(struct ktb_mips_timer *t)
 {
 	struct ktb_mips_vcpu *v = ktb_v(t);
+	bool was_armed;
 
+	was_armed = hrtimer_cancel(&v->vcpu->arch.comparecount_timer) > 0;
 	WRITE_ONCE(v->armed, false);
-	return hrtimer_cancel(&v->vcpu->arch.comparecount_timer) > 0;
+	return was_armed;
 }
 
 /* The core's clock for an owned vCPU: the kernel's comparecount timer. */
