@@ -4,6 +4,7 @@
 # lockdep, atomic-sleep checks, hrtimer debug objects, slab poisoning,
 # failslab) boots under qemu-system-mipsel with slub_debug=FZP and runs
 # e2e/mips/stress-init.sh: VM churn with Compare due during the close,
+# guest Count reads across one Compare match after another (readstorm),
 # ONE_REG hammering threads on a guest taking interrupts, a ONE_REG
 # fuzzer, KVM_CREATE_VCPU under failslab, and insmod/rmmod racing VM
 # creation (the client's "stress" commands, e2e/mips/client.c).
@@ -33,7 +34,7 @@ work=$CACHE/stress
 mkdir -p "$work"
 log=$LOGDIR/stress.log
 
-rig_start stress "Malta 5.10 debug kernel: churn, hammer, fuzz, failslab, load/unload race"
+rig_start stress "Malta 5.10 debug kernel: churn, readstorm, hammer, fuzz, failslab, load/unload race"
 
 apt_need qemu-system-mips gcc-mipsel-linux-gnu libc6-dev-mipsel-cross cpio
 

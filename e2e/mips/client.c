@@ -26,8 +26,9 @@
  *   client smoke [LABEL]  one VM, the guest reads Count twice
  *   client bench LABEL [BATCHES]  back-to-back trapped Count reads:
  *                      "@bench LABEL READS MEDIAN P10 P90 MIN MAX" (ticks)
- *   client stress churn [N] | hammer [SECS [THREADS]] | fuzz [SECS
- *                      [THREADS]] | failslab [N] | vmloop [SECS] | uffd FILE
+ *   client stress churn [N] | readstorm [SECS] | hammer [SECS [THREADS]] |
+ *                      fuzz [SECS [THREADS]] | failslab [N] | vmloop [SECS] |
+ *                      uffd FILE
  *                      make stress's loads (see the functions stress_*)
  *
  * Output: "ok - ..." / "not ok - ..." per check, "# ..." for information,
@@ -1639,6 +1640,55 @@ static int stress_churn(unsigned int n)
 	return i == n && armed == n ? 0 : 1;
 }
 
+/*
+ * readstorm SECS: the guest arms Compare 20 to 100 us ahead and reads
+ * Count until it is past (CMD_SPINCAUSE), so that a read, not the expiry
+ * timer, usually delivers the match, and sometimes the two meet; then it
+ * takes the interrupt and keeps reading Count with interrupts enabled for
+ * 200 us. Every round must see its interrupt exactly once. An expiry that
+ * fired inside the glue's cancel once dropped itself and left the timer
+ * idle, and every later read past Compare delivered the match again.
+ */
+static int stress_readstorm(unsigned int secs)
+{
+	int64_t end = e2e_now_ns() + secs * E2E_NSEC;
+	unsigned int rounds = 0, overtaken = 0, bad = 0;
+	uint32_t seed = 0x5eed0003, arg, after, compare;
+	char first[160] = "none";
+	struct irq_seen seen;
+	const char *got;
+	struct report r;
+	struct vcpu v;
+
+	if (!vcpu_open(&v))
+		return 1;
+	while (e2e_now_ns() < end && !v.dead) {
+		arg = 2000 + e2e_rnd(&seed) % 8000;
+		if (!guest_cmd(&v, CMD_SPINCAUSE, &arg, 1, &r, E2E_NSEC) ||
+		    !r.has[SLOT(OUT_C)])
+			break;
+		compare = r.val[SLOT(OUT_C)];
+		memcpy(&after, (char *)v.mem + ARMCOUNT_OFF, 4);
+		if ((int32_t)(after - compare) >= 0) {
+			overtaken++;	/* the match is a Count period away */
+			continue;
+		}
+		rounds++;
+		got = wait_irq(&v, ST_IE | ST_IM0 | ST_IM7, 20000, 0, compare,
+			       E2E_NSEC, &seen);
+		if (strcmp(got, "delivered-once") && !bad++)
+			snprintf(first, sizeof(first),
+				 "round %u: %s, %u interrupts, Count %#x at the last, Compare %#x",
+				 rounds, got, seen.nirq, seen.count, compare);
+	}
+	vcpu_close(&v);
+	e2e_result(rounds && !bad && !v.dead,
+		   "stress readstorm - every match the guest reads Count across is delivered exactly once",
+		   "%u rounds, %u not delivered once (the first: %s), %u arms overtaken and skipped%s",
+		   rounds, bad, first, overtaken, v.dead ? ", the guest died" : "");
+	return !(rounds && !bad && !v.dead);
+}
+
 /* What one ONE_REG hammering thread did. */
 struct hammer {
 	struct vcpu *v;
@@ -2199,6 +2249,8 @@ static int stress(int argc, char **argv)
 	e2e_label = "stress";
 	if (!strcmp(argv[2], "churn"))
 		ret = stress_churn(a ?: 3000);
+	else if (!strcmp(argv[2], "readstorm"))
+		ret = stress_readstorm(a ?: 10);
 	else if (!strcmp(argv[2], "hammer"))
 		ret = stress_hammer(a ?: 20, b ?: 3);
 	else if (!strcmp(argv[2], "fuzz"))

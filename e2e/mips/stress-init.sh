@@ -85,6 +85,7 @@ phase_takeover() {
 	grep -qx Y /sys/module/kvm_timer_backport/parameters/takeover ||
 		echo "not ok - kvm_timer_backport is in takeover mode (after insmod $m)"
 	stress churn "$churn"
+	stress readstorm "$((secs / 2 + 1))"
 	stress hammer "$secs" 3
 	stress fuzz "$((secs / 2 + 1))" 3
 	stress failslab "$failslab"
