@@ -114,6 +114,25 @@ guest_verdicts() {
 	grep -q '^stress-init: done' "$1" || notok "the guest system ran to the end of /init (see $1)"
 }
 
+# rmmod_tally LOG BUSY...: the "@rmmod STATUS CENTISECONDS" lines /init
+# printed into LOG. Sets rm_n (how many), rm_longest (ms), rm_busy (those
+# whose STATUS is one of BUSY...) and rm_bad ("STATUS after N ms" for the
+# others that are not 0).
+rmmod_tally() {
+	local log=$1 st cs b
+	shift
+	rm_n=0 rm_longest=0 rm_busy=0 rm_bad=()
+	while read -r _ st cs; do
+		rm_n=$((rm_n + 1))
+		((cs * 10 > rm_longest)) && rm_longest=$((cs * 10))
+		[[ $st == 0 ]] && continue
+		for b; do
+			[[ $st == "$b" ]] && { rm_busy=$((rm_busy + 1)); continue 2; }
+		done
+		rm_bad+=("$st after $((cs * 10)) ms")
+	done < <(grep '^@rmmod ' "$log" || true)
+}
+
 # kernel_splats: the report headers in a kernel log on stdin, one a line,
 # timestamps cut; a "suspicious RCU usage" header is joined to the line
 # that says where ("suspicious RCU usage: ...kvm_main.c:...").

@@ -113,22 +113,13 @@ echo "# QEMU ran $((SECONDS - qstart)) s"
 guest_verdicts "$log" "$qemu_rc" "$qtimeout"
 
 # rmmod of the module: every one returned, with 0 or busy; the longest.
-n=0 longest=0 busy=0 bad=()
-while read -r _ what cs; do
-	n=$((n + 1))
-	((cs > longest)) && longest=$cs
-	case $what in
-	0) ;;
-	EBUSY | EAGAIN) busy=$((busy + 1)) ;;
-	*) bad+=("$what after ${cs}0 ms") ;;
-	esac
-done < <(grep '^@rmmod ' "$log" || true)
-if ((n == 0)) && [[ ,$phases, != *,@(takeover|auto|race|hvrace|failslab),* ]]; then
+rmmod_tally "$log" EBUSY EAGAIN
+if ((rm_n == 0)) && [[ ,$phases, != *,@(takeover|auto|race|hvrace|failslab),* ]]; then
 	ok "no rmmod of kvm_timer_backport in phases $phases"
-elif ((n && ${#bad[@]} == 0)); then
-	ok "every rmmod of kvm_timer_backport returned 0 or busy: $n removals, $busy busy (a VM or kvm-hv's removal held it), the longest $((longest * 10)) ms"
+elif ((rm_n && ${#rm_bad[@]} == 0)); then
+	ok "every rmmod of kvm_timer_backport returned 0 or busy: $rm_n removals, $rm_busy busy (a VM or kvm-hv's removal held it), the longest $rm_longest ms"
 else
-	notok "every rmmod of kvm_timer_backport returned 0 or busy: $n removals, ${bad[*]:-none recorded}"
+	notok "every rmmod of kvm_timer_backport returned 0 or busy: $rm_n removals, ${rm_bad[*]:-none recorded}"
 fi
 
 # The kernel log: the dump /init made at the end, or, if it never got
@@ -161,7 +152,7 @@ read -r ops vms faults leaked jumps errs < <(awk '
 		for (k in e) s = s (s ? "," : "") k "=" e[k]
 		print ops + 0, vms + 0, faults + 0, leaked + 0, jumps + 0, (s ? s : "none")
 	}' "$log")
-echo "# figures: $ops operations (ONE_REG, KVM_RUN, VM and module loads), $vms VMs, $faults slab faults injected, errors by errno ${errs//,/ }, splats $nsplat, longest rmmod $((longest * 10)) ms"
+echo "# figures: $ops operations (ONE_REG, KVM_RUN, VM and module loads), $vms VMs, $faults slab faults injected, errors by errno ${errs//,/ }, splats $nsplat, longest rmmod $rm_longest ms"
 if ((jumps)); then
 	echo "# the guest's CLOCK_MONOTONIC jumped forward $jumps times during churn (a 100 ms sleep lasting seconds by it; see the churn lines)"
 fi

@@ -73,20 +73,11 @@ set -e
 guest_verdicts "$log" "$qemu_rc" "${STRESS_TIMEOUT:-900}"
 
 # rmmod: every one returned, with 0 or EBUSY (busybox: 1); the longest.
-n=0 longest=0 busy=0 bad=()
-while read -r _ rc cs; do
-	n=$((n + 1))
-	((cs > longest)) && longest=$cs
-	case $rc in
-	0) ;;
-	1) busy=$((busy + 1)) ;;
-	*) bad+=("rc $rc after ${cs}0 ms") ;;
-	esac
-done < <(grep '^@rmmod ' "$log" || true)
-if ((n && ${#bad[@]} == 0)); then
-	ok "every rmmod returned (0 or EBUSY): $n removals, $busy EBUSY (a VM pinned the module), the longest $((longest * 10)) ms"
+rmmod_tally "$log" 1
+if ((rm_n && ${#rm_bad[@]} == 0)); then
+	ok "every rmmod returned (0 or EBUSY): $rm_n removals, $rm_busy EBUSY (a VM pinned the module), the longest $rm_longest ms"
 else
-	notok "every rmmod returned (0 or EBUSY): $n removals, ${bad[*]:-none recorded}"
+	notok "every rmmod returned (0 or EBUSY): $rm_n removals, exit status ${rm_bad[*]:-none recorded}"
 fi
 
 # A wrapper blocked on a userfaultfd page holds the module: rmmod says

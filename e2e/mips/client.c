@@ -1901,7 +1901,8 @@ struct fuzzer {
 	pthread_t thread;
 	uint32_t seed;
 	void *ro;		/* a read-only page */
-	unsigned long ops, ok, einval, efault, e2big, other;
+	unsigned long ops, ok, other;
+	struct e2e_errs errs;
 	int other_errno;
 	uint64_t other_id;
 };
@@ -1971,15 +1972,13 @@ static void *fuzz_fn(void *arg)
 			ret = ioctl(f->v->fd, KVM_GET_REG_LIST,
 				    where == 0 ? (void *)0x10 : &buf.l);
 		}
-		if (!ret)
+		if (!ret) {
 			f->ok++;
-		else if (errno == EINVAL)
-			f->einval++;
-		else if (errno == EFAULT)
-			f->efault++;
-		else if (errno == E2BIG)
-			f->e2big++;
-		else if (!f->other++) {
+			continue;
+		}
+		e2e_count_err(&f->errs, errno);
+		if (errno != EINVAL && errno != EFAULT && errno != E2BIG &&
+		    !f->other++) {
 			f->other_errno = errno;
 			f->other_id = r.id;
 		}
@@ -1994,7 +1993,8 @@ static void *fuzz_fn(void *arg)
  */
 static int stress_fuzz(unsigned int secs, unsigned int nthreads)
 {
-	unsigned long ops = 0, okc = 0, einval = 0, efault = 0, e2big = 0, other = 0;
+	unsigned long ops = 0, okc = 0, other = 0;
+	struct e2e_errs errs = { 0 };
 	struct fuzzer f[8];
 	int64_t end = e2e_now_ns() + secs * E2E_NSEC;
 	struct irq_seen seen;
@@ -2029,9 +2029,7 @@ static int stress_fuzz(unsigned int secs, unsigned int nthreads)
 		pthread_join(f[i].thread, NULL);
 		ops += f[i].ops;
 		okc += f[i].ok;
-		einval += f[i].einval;
-		efault += f[i].efault;
-		e2big += f[i].e2big;
+		e2e_add_errs(&errs, &f[i].errs);
 		other += f[i].other;
 		if (f[i].other)
 			e2e_info("fuzz thread %u: %lu unexpected errors, the first %s on id %#" PRIx64,
@@ -2039,8 +2037,8 @@ static int stress_fuzz(unsigned int secs, unsigned int nthreads)
 	}
 	vcpu_close(&v);
 	e2e_result(!other, "stress fuzz - every ONE_REG / REG_LIST error is EINVAL, EFAULT or E2BIG",
-		   "%u threads, %lu calls: %lu ok, %lu EINVAL, %lu EFAULT, %lu E2BIG, %lu other; the guest ran %u commands meanwhile%s",
-		   nthreads, ops, okc, einval, efault, e2big, other, runs,
+		   "%u threads, %lu calls: %lu ok, errors by errno %s (%lu other); the guest ran %u commands meanwhile%s",
+		   nthreads, ops, okc, e2e_errs_str(&errs, false), other, runs,
 		   v.dead ? " (then died: fuzzed registers)" : "");
 	if (!vcpu_open(&v))
 		return 1;

@@ -1729,20 +1729,7 @@ static int stress_fuzz(unsigned int secs, unsigned int nthreads)
 	return !ok;
 }
 
-/* The kernel's count of references to kvm-hv, or -1. */
-static long st_hv_refcnt(void)
-{
-	FILE *f = fopen("/sys/module/kvm_hv/refcnt", "r");
-	long n = -1;
-
-	if (f) {
-		if (fscanf(f, "%ld", &n) != 1)
-			n = -1;
-		fclose(f);
-	}
-	return n;
-}
-
+/* A number from a sysfs or debugfs file, or -1. */
 static long st_read_long(const char *path)
 {
 	FILE *f = fopen(path, "r");
@@ -1851,7 +1838,7 @@ static int stress_failslab(unsigned int tries)
 {
 	const char *fs_times = "/sys/kernel/debug/failslab/times";
 	unsigned long nomem = 0, tolerated = 0, faults = 0, other = 0, walked[ST_STEPS] = { 0 };
-	long refs0 = st_hv_refcnt(), refs1, times0, times1;
+	long refs0 = st_read_long("/sys/module/kvm_hv/refcnt"), refs1, times0, times1;
 	int nth_fd = open("/proc/thread-self/fail-nth", O_RDWR | O_CLOEXEC);
 	int mif, first_err = 0;
 	char first[160] = "";
@@ -1931,7 +1918,7 @@ static int stress_failslab(unsigned int tries)
 		other++;
 	close(mif);
 	times1 = st_read_long(fs_times);
-	refs1 = st_hv_refcnt();
+	refs1 = st_read_long("/sys/module/kvm_hv/refcnt");
 	faults += times0 > times1 ? times0 - times1 : 0;
 	printf("@fig errno ENOMEM %lu\n", nomem);
 	printf("@fig faults %lu\n@fig ops %lu\n", faults,
