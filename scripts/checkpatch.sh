@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# checkpatch.pl --strict over every .c and .h in src/ compat/ kunit/; each
-# file is one result. Any ERROR, WARNING or CHECK fails that file.
+# checkpatch.pl --strict over every .c and .h in src/ compat/ kunit/ and the
+# rigs' fixture kernel modules (e2e/*/slowalloc.c); each file is one result. Any ERROR, WARNING or CHECK fails that file.
 set -euo pipefail
 # shellcheck source=lib.sh source-path=SCRIPTDIR
 . "$(dirname "$0")/lib.sh"
@@ -23,7 +23,10 @@ mkdir -p "$okdir"
 cp_sum=$(printf '%s\n' "${checkpatch[@]}" | cat - "${checkpatch[1]}" | sha256sum)
 
 cd "$REPO"
-mapfile -t files < <(find src compat kunit -name '*.[ch]' | sort)
+mapfile -t files < <({
+	find src compat kunit -name '*.[ch]'
+	ls e2e/*/slowalloc.c
+} | sort)
 passed=0 failed=0 cached=0
 for f in "${files[@]}"; do
 	key=$(printf '%s\n%s\n' "$cp_sum" "$f" | cat - "$f" | sha256sum | cut -c1-64)

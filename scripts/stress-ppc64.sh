@@ -11,10 +11,13 @@
 # racing VM creation, the module and kvm-hv removed and loaded at the same
 # time (half the rounds with the module's removal held off at a random
 # point while kvm-hv's runs through: the code before c5b1309 oopses there,
-# reading kvm-hv's freed table), and KVM_CREATE_VM / KVM_CREATE_VCPU /
-# ONE_REG with slab allocations failing (the client's "stress" commands,
-# e2e/ppc64/client.c), in modes takeover, auto and (as the baseline)
-# without the module.
+# reading kvm-hv's freed table), a KVM_CREATE_VM asleep in the module's
+# allocation while the module is removed (the fixture module
+# e2e/ppc64/slowalloc.c slows the allocation down as reclaim would; the
+# code before c5b1309 returns into freed text there), and KVM_CREATE_VM /
+# KVM_CREATE_VCPU / ONE_REG with slab allocations failing (the client's
+# "stress" commands, e2e/ppc64/client.c), in modes takeover, auto and (as
+# the baseline) without the module.
 #
 # Fails on any "not ok", on a kernel log line that is a splat (BUG,
 # WARNING, lockdep, ODEBUG, slab corruption, suspicious RCU usage, Oops,
@@ -34,10 +37,11 @@
 #   STRESS_TIMEOUT=S  bound of the QEMU run (default 600)
 #   STRESS_PHASES=P   the phases of e2e/ppc64/stress-init to run, comma
 #                     separated (default all:
-#                     takeover,auto,none,vms,race,hvrace,failslab)
+#                     takeover,auto,none,vms,race,asleep,hvrace,failslab)
 #
 # Cached: the debug kernel ($CACHE/ppc64-5.10/KEY-debug). Rebuilt every
-# run in $CACHE/stress-ppc64: the module, the client, the initramfs.
+# run in $CACHE/stress-ppc64: the module, the fixture, the client, the
+# initramfs.
 # Console: $LOGDIR/stress-ppc64.log. An Oops panics the guest (oops=panic)
 # and QEMU exits at once instead of waiting for the timeout.
 set -euo pipefail
@@ -53,7 +57,7 @@ secs=${STRESS_SECS:-16}
 tries=${STRESS_TRIES:-30}
 smp=${STRESS_SMP:-2}
 qtimeout=${STRESS_TIMEOUT:-600}
-phases=${STRESS_PHASES:-takeover,auto,none,vms,race,hvrace,failslab}
+phases=${STRESS_PHASES:-takeover,auto,none,vms,race,asleep,hvrace,failslab}
 
 rig_start stress-ppc64 "powernv 5.10 debug kernel, 2 CPUs: churn, fuzz, failslab, load/unload races with VMs and with kvm-hv"
 
@@ -74,6 +78,19 @@ make -C "$t" M="$src" ARCH=powerpc CROSS_COMPILE="$cross" -j"$(nproc)" modules \
 ! grep -q 'undefined!' "$mlog" || die "kvm_timer_backport.ko links against the debug tree (undefined symbols)"
 ok "kvm_timer_backport.ko builds against the powernv 5.10 debug tree"
 
+# The fixture of phase asleep, always the working tree's.
+fx=$work/slowalloc
+rm -rf "$fx"
+mkdir -p "$fx"
+cp "$REPO/e2e/ppc64/slowalloc.c" "$fx/ktb_slowalloc.c"
+echo 'obj-m := ktb_slowalloc.o' >"$fx/Kbuild"
+flog=$LOGDIR/stress-ppc64-slowalloc.log
+if ! make -C "$t" M="$fx" ARCH=powerpc CROSS_COMPILE="$cross" modules >"$flog" 2>&1 ||
+	grep -q 'undefined!' "$flog"; then
+	tail -20 "$flog" >&2
+	die "the fixture ktb_slowalloc.ko builds against the debug tree"
+fi
+
 # The client of the working tree, whatever STRESS_REV says: the load is
 # the same for old and new code. The flags of e2e-ppc64's build.
 "${cross}gcc" -static -O2 -Wall -Wextra -Werror -pthread -Wa,-mregnames \
@@ -84,7 +101,8 @@ root=$work/root
 busybox_root ppc64el "$root" || die "fetch busybox-static for ppc64el"
 cp "$REPO/e2e/ppc64/stress-init" "$root/init"
 chmod +x "$root/init"
-cp "$work/client" "$src/kvm_timer_backport.ko" "$kvm_ko" "$hv_ko" "$root/"
+cp "$work/client" "$src/kvm_timer_backport.ko" "$fx/ktb_slowalloc.ko" \
+	"$kvm_ko" "$hv_ko" "$root/"
 (cd "$root" && find . | cpio -o -H newc --quiet | gzip -1) >"$work/init.cpio.gz"
 
 # Multi-threaded TCG (QEMU's default for ppc64 on an x86 host, asked for
@@ -114,7 +132,7 @@ guest_verdicts "$log" "$qemu_rc" "$qtimeout"
 
 # rmmod of the module: every one returned, with 0 or busy; the longest.
 rmmod_tally "$log" EBUSY EAGAIN
-if ((rm_n == 0)) && [[ ,$phases, != *,@(takeover|auto|race|hvrace|failslab),* ]]; then
+if ((rm_n == 0)) && [[ ,$phases, != *,@(takeover|auto|race|asleep|hvrace|failslab),* ]]; then
 	ok "no rmmod of kvm_timer_backport in phases $phases"
 elif ((rm_n && ${#rm_bad[@]} == 0)); then
 	ok "every rmmod of kvm_timer_backport returned 0 or busy: $rm_n removals, $rm_busy busy (a VM or kvm-hv's removal held it), the longest $rm_longest ms"
