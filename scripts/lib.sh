@@ -101,17 +101,48 @@ count_verdicts() {
 }
 
 # guest_verdicts LOG QEMU_RC TIMEOUT: the guest's own "ok"/"not ok" lines
-# (printed and counted), how QEMU ended, and whether /init ran to its end
-# ("stress-init: done").
+# (printed and counted), how QEMU ended (QEMU_RC its exit status, or
+# "silent" when watch_silence stopped it), and whether /init ran to its
+# end ("stress-init: done").
 guest_verdicts() {
 	grep -E '^(ok|not ok|#) ' "$1" || true
 	count_verdicts "$1"
 	case $2 in
 	0) ok "QEMU ran the guest system to its end" ;;
 	124 | 137) notok "QEMU finished within $3 s (timed out; tail in $1)" ;;
+	silent) notok "QEMU ran the guest system to its end (stopped: the console fell silent)" ;;
 	*) notok "QEMU exits 0 (exit status $2)" ;;
 	esac
 	grep -q '^stress-init: done' "$1" || notok "the guest system ran to the end of /init (see $1)"
+}
+
+# watch_silence PID CONSOLE SECS SOCK VMLINUX NM OUT: while PID (QEMU,
+# or the timeout(1) running it) lives, watch the size of its console file
+# CONSOLE. If it stays the same for SECS seconds the guest is taken as
+# hung: OUT gets what QEMU's human monitor on unix socket SOCK says of the
+# CPUs, twice a second apart (do they still move, and where are they: the
+# kernel symbols of their NIP and LR, POWER's, from VMLINUX through
+# binutils' nm NM), QEMU is stopped, and it returns 0. Returns 1 once PID has ended by
+# itself.
+watch_silence() {
+	local pid=$1 console=$2 secs=$3 sock=$4 vmlinux=$5 nm=$6 out=$7
+	local size=-1 now since=$SECONDS
+	while kill -0 "$pid" 2>/dev/null; do
+		now=$(stat -c %s "$console" 2>/dev/null || echo 0)
+		if ((now != size)); then
+			size=$now since=$SECONDS
+		elif ((SECONDS - since >= secs)); then
+			"$nm" -n "$vmlinux" >"$out.nm" 2>/dev/null || :
+			python3 "$REPO/scripts/qemu-snapshot.py" "$sock" "$out.nm" \
+				"info cpus" "info registers -a" sleep "info registers -a" \
+				>"$out" 2>&1 || :
+			rm -f "$out.nm"
+			kill "$pid" 2>/dev/null || :
+			return 0
+		fi
+		sleep 2
+	done
+	return 1
 }
 
 # rmmod_tally LOG BUSY...: the "@rmmod STATUS CENTISECONDS" lines /init

@@ -35,6 +35,9 @@
 #   STRESS_TRIES=N    rounds of failslab's random part per mode (default 30)
 #   STRESS_SMP=N      guest CPUs (default 2)
 #   STRESS_TIMEOUT=S  bound of the QEMU run (default 600)
+#   STRESS_SILENCE=S  a console silent this long is a hung guest (default
+#                     240): the monitor's view of its CPUs is saved in
+#                     $LOGDIR/stress-ppc64-silent.txt and QEMU stopped
 #   STRESS_PHASES=P   the phases of e2e/ppc64/stress-init to run, comma
 #                     separated (default all:
 #                     takeover,auto,none,vms,race,asleep,hvrace,failslab)
@@ -115,20 +118,37 @@ cp "$work/client" "$src/kvm_timer_backport.ko" "$fx/ktb_slowalloc.ko" \
 echo "# booting the debug kernel on $smp CPUs (console: $log)"
 raw=$work/console.raw
 rm -f "$raw"
+mon=$work/monitor.sock
+snap=$LOGDIR/stress-ppc64-silent.txt
+rm -f "$mon" "$snap"
 qstart=$SECONDS
 set +e
 timeout -k 10 "$qtimeout" qemu-system-ppc64 -M powernv8 -m 2G \
 	-accel tcg,thread=multi -smp "$smp,cores=$smp,threads=1" \
-	-display none -vga none -nic none -monitor none -serial "file:$raw" \
-	-no-reboot -kernel "$t/vmlinux" -initrd "$work/init.cpio.gz" \
+	-display none -vga none -nic none -monitor "unix:$mon,server=on,wait=off" \
+	-serial "file:$raw" -no-reboot -kernel "$t/vmlinux" -initrd "$work/init.cpio.gz" \
 	-append "console=hvc0 oops=panic panic=-1 slub_debug=FZP log_buf_len=4M ktb.secs=$secs ktb.tries=$tries ktb.phases=$phases" \
-	</dev/null
+	</dev/null &
+qpid=$!
+# Nothing on the console for that long is a hung guest (the quietest
+# stretch of a healthy run is a phase's load, STRESS_SECS, or a bounded
+# rmmod, 60 s): its CPUs are looked at and it is stopped, instead of
+# waiting for the timeout.
+silence=${STRESS_SILENCE:-240}
+silent=
+watch_silence "$qpid" "$raw" "$silence" "$mon" "$t/vmlinux" "${cross}nm" "$snap" &&
+	silent=$((SECONDS - qstart - silence))
+wait "$qpid"
 qemu_rc=$?
+[[ -z $silent ]] || qemu_rc=silent
 set -e
 tr -d '\r' <"$raw" >"$log" 2>/dev/null || : >"$log"
 
 echo "# QEMU ran $((SECONDS - qstart)) s"
 guest_verdicts "$log" "$qemu_rc" "$qtimeout"
+if [[ -n $silent ]]; then
+	notok "the guest's console is never silent for $silence s (it was from about $silent s on; QEMU stopped; what its monitor said of the CPUs: $snap; where they were: $(sed -n '/^== symbols/,$p' "$snap" | tail -n +2 | tr '\n' ';')"
+fi
 
 # rmmod of the module: every one returned, with 0 or busy; the longest.
 rmmod_tally "$log" EBUSY EAGAIN
