@@ -11,14 +11,15 @@
  * while the VM's init_vm sleeps in its allocation.
  *
  * How: a kprobe on kmem_cache_alloc_trace() (what kzalloc() of a constant
- * size calls here: CONFIG_TRACING is on in the debug kernel). When the
+ * size calls in 5.10 with CONFIG_TRACING, as in the debug kernel). When the
  * call comes from the module's text and a shot is armed, the pre-handler
  * points the trap's return at slow_alloc(), which has the same arguments
  * and return address: it sleeps, checks that the text it will return to
- * is still a module's, and makes the allocation itself (its own call
+ * is still kvm_timer_backport's, and makes the allocation itself (its own call
  * comes from this module, so the probe lets it through). Its post-handler
  * only keeps the probe from being optimised into a jump, which would not
  * honour the new nip. ppc64 ELFv2 only: r12 must hold the entry address.
+ * Not to be removed while a task sleeps in it: /init waits for its VM.
  *
  * Parameters (/sys/module/ktb_slowalloc/parameters/):
  *   shots     allocations still to slow down (write to arm)
@@ -28,12 +29,12 @@
  *   stale     of those, how many woke to find the text they return to
  *             freed (each also a WARNING in the kernel log)
  */
-#include <linux/atomic.h>
 #include <linux/delay.h>
 #include <linux/kallsyms.h>
 #include <linux/kprobes.h>
 #include <linux/module.h>
 #include <linux/slab.h>
+#include <linux/spinlock.h>
 
 static int shots;
 module_param(shots, int, 0644);
