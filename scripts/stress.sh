@@ -6,8 +6,11 @@
 # e2e/mips/stress-init.sh: VM churn with Compare due during the close,
 # guest Count reads across one Compare match after another (readstorm),
 # ONE_REG hammering threads on a guest taking interrupts, a ONE_REG
-# fuzzer, KVM_CREATE_VCPU under failslab, and insmod/rmmod racing VM
-# creation (the client's "stress" commands, e2e/mips/client.c).
+# fuzzer, KVM_CREATE_VCPU under failslab, insmod/rmmod racing VM
+# creation, and Compare matches falling inside ONE_REG writes of Cause
+# that clear TI (causerace: the fixture module e2e/mips/slowcb.c holds
+# the module's call into KVM's dequeue callback; the code before c5b1309
+# withdrew the match) (the client's "stress" commands, e2e/mips/client.c).
 #
 # Fails on any "not ok", on a kernel log line that is a splat (BUG,
 # WARNING, lockdep, ODEBUG, slab corruption, suspicious RCU usage, ...)
@@ -24,7 +27,8 @@
 #   STRESS_FAILSLAB=N VM and vCPU creations under failslab (default 1000)
 #   STRESS_TIMEOUT=S  bound of the QEMU run (default 900)
 #   STRESS_PHASES=P   the phases of e2e/mips/stress-init.sh to run, comma
-#                     separated (default all: takeover,auto,none,race,uffd)
+#                     separated (default all:
+#                     takeover,auto,none,race,uffd,causerace)
 set -euo pipefail
 # shellcheck source=lib.sh source-path=SCRIPTDIR
 . "$(dirname "$0")/lib.sh"
@@ -49,6 +53,19 @@ make -C "$t" M="$src" ARCH=mips CROSS_COMPILE=mipsel-linux-gnu- -j"$(nproc)" mod
 ! grep -q 'undefined!' "$mlog" || die "kvm_timer_backport.ko links against the debug tree (undefined symbols)"
 ok "kvm_timer_backport.ko builds against the Malta 5.10 debug tree"
 
+# The fixture of phase causerace, always the working tree's.
+fx=$work/slowcb
+rm -rf "$fx"
+mkdir -p "$fx"
+cp "$REPO/e2e/mips/slowcb.c" "$fx/ktb_slowcb.c"
+echo 'obj-m := ktb_slowcb.o' >"$fx/Kbuild"
+flog=$LOGDIR/stress-slowcb.log
+if ! make -C "$t" M="$fx" ARCH=mips CROSS_COMPILE=mipsel-linux-gnu- modules >"$flog" 2>&1 ||
+	grep -q 'undefined!' "$flog"; then
+	tail -20 "$flog" >&2
+	die "the fixture ktb_slowcb.ko builds against the debug tree"
+fi
+
 # The client of the working tree, whatever STRESS_REV says: the load
 # is the same for old and new code.
 mips_client "$work/client" || die "the stress client builds"
@@ -57,7 +74,8 @@ root=$work/root
 busybox_root mipsel "$root" || die "fetch busybox-static for mipsel"
 cp "$REPO/e2e/mips/stress-init.sh" "$root/init"
 chmod +x "$root/init"
-cp "$work/client" "$src/kvm_timer_backport.ko" "$t/arch/mips/kvm/kvm.ko" "$root/"
+cp "$work/client" "$src/kvm_timer_backport.ko" "$fx/ktb_slowcb.ko" \
+	"$t/arch/mips/kvm/kvm.ko" "$root/"
 (cd "$root" && find . | cpio -o -H newc --quiet | gzip -1) >"$work/init.cpio.gz"
 
 echo "# booting the debug kernel (console: $log)"
@@ -65,7 +83,7 @@ set +e
 timeout "${STRESS_TIMEOUT:-900}" qemu-system-mipsel -M malta -cpu 24Kf -m 512M \
 	-smp 1 -nic none -vga none -nographic -no-reboot \
 	-kernel "$t/vmlinux" -initrd "$work/init.cpio.gz" \
-	-append "console=ttyS0 panic=-1 loglevel=4 slub_debug=FZP log_buf_len=4M ktb.churn=${STRESS_CHURN:-3000} ktb.failslab=${STRESS_FAILSLAB:-1000} ktb.secs=${STRESS_SECS:-20} ktb.phases=${STRESS_PHASES:-takeover,auto,none,race,uffd}" \
+	-append "console=ttyS0 panic=-1 loglevel=4 slub_debug=FZP log_buf_len=4M ktb.churn=${STRESS_CHURN:-3000} ktb.failslab=${STRESS_FAILSLAB:-1000} ktb.secs=${STRESS_SECS:-20} ktb.phases=${STRESS_PHASES:-takeover,auto,none,race,uffd,causerace}" \
 	</dev/null 2>&1 | tr -d '\r' >"$log"
 qemu_rc=${PIPESTATUS[0]}
 set -e

@@ -2169,6 +2169,79 @@ static void *reglist_fn(void *arg)
 }
 
 /*
+ * causerace N: a Compare match that falls while a ONE_REG write of Cause
+ * with TI clear is under way (issue 12, finding 8). /init has loaded the
+ * fixture ktb_slowcb, which holds the module's call into KVM's
+ * dequeue_timer_int callback (how the module withdraws TI) for 10 ms.
+ * Each round sets Compare 2 ms ahead, arms one hold, writes Cause (TI
+ * and DC clear), reads Count: Compare must now lie between the Counts
+ * read before and after the write, i.e. the match fell inside it. 20 ms
+ * later Cause.TI must be set: the match came after the write began, so
+ * nothing may withdraw it. The vCPU never runs: the module's timer
+ * raises TI on its own.
+ */
+static int stress_causerace(unsigned int n)
+{
+	const char *shots = "/sys/module/ktb_slowcb/parameters/shots";
+	unsigned int i, lost = 0, outside = 0;
+	char first[160] = "none";
+	int64_t hz = 0, cause = 0;
+	struct vcpu v;
+	int fd;
+
+	fd = open(shots, O_WRONLY | O_CLOEXEC);
+	if (fd < 0) {
+		e2e_result(false, "stress causerace - the fixture ktb_slowcb is loaded",
+			   "%s: %s", shots, strerror(errno));
+		return 1;
+	}
+	if (!vcpu_open(&v) || get_reg(&v, REG_COUNT_HZ, &hz) || hz < 1000 ||
+	    get_reg(&v, REG_CAUSE, &cause) ||
+	    !sreg(&v, REG_CAUSE, cause & ~(CAUSE_TI | CAUSE_DC))) {
+		e2e_result(false, "stress causerace - a vCPU with COUNT_HZ and a running Count",
+			   "COUNT_HZ %" PRId64 ", Cause %#" PRIx64, hz, (uint64_t)cause);
+		close(fd);
+		return 1;
+	}
+	cause &= ~(CAUSE_TI | CAUSE_DC);
+	for (i = 0; i < n; i++) {
+		int64_t before = 0, after = 0, got = 0;
+		uint32_t compare;
+		bool inside;
+
+		if (get_reg(&v, REG_COUNT, &before))
+			break;
+		compare = (uint32_t)before + (uint32_t)(hz / 500);
+		if (set_reg(&v, REG_COMPARE, (int32_t)compare) || write(fd, "1", 1) != 1)
+			break;
+		if (get_reg(&v, REG_COUNT, &before) || set_reg(&v, REG_CAUSE, cause) ||
+		    get_reg(&v, REG_COUNT, &after))
+			break;
+		inside = (int32_t)(compare - (uint32_t)before) > 0 &&
+			 (int32_t)((uint32_t)after - compare) >= 0;
+		e2e_sleep_ms(20);
+		if (get_reg(&v, REG_CAUSE, &got))
+			break;
+		if (!inside)
+			outside++;
+		else if (!(got & CAUSE_TI) && !lost++)
+			snprintf(first, sizeof(first),
+				 "round %u: Count %#x before the write, Compare %#x, Count %#x after it, Cause %#x 20 ms later",
+				 i, (uint32_t)before, compare, (uint32_t)after, (uint32_t)got);
+		/* Next round from TI clear, the write's own dequeue unheld. */
+		if (write(fd, "0", 1) != 1 || set_reg(&v, REG_CAUSE, cause))
+			break;
+	}
+	close(fd);
+	vcpu_close(&v);
+	e2e_result(i == n && !outside && !lost,
+		   "stress causerace - a Compare match during a Cause write that clears TI is not withdrawn",
+		   "%u of %u rounds, %u with the match inside the write, %u lost; the first lost: %s",
+		   i, n, i - outside, lost, first);
+	return i == n && !outside && !lost ? 0 : 1;
+}
+
+/*
  * uffd FILE: KVM_GET_REG_LIST into a buffer whose last ids lie on a
  * userfaultfd page nobody serves, so the call blocks inside the ids the
  * kernel's copy_reg_indices callback (which the module wraps) writes.
@@ -2257,6 +2330,8 @@ static int stress(int argc, char **argv)
 		ret = stress_failslab(a ?: 300);
 	else if (!strcmp(argv[2], "vmloop"))
 		ret = stress_vmloop(a ?: 20);
+	else if (!strcmp(argv[2], "causerace"))
+		ret = stress_causerace(a ?: 20);
 	else if (!strcmp(argv[2], "uffd") && argc > 3)
 		ret = stress_uffd(argv[3]);
 	e2e_summary();

@@ -88,6 +88,7 @@
 #define ST_IM0		0x0100
 #define ST_IM7		0x8000
 #define CAUSE_TI	0x40000000
+#define CAUSE_DC	0x08000000
 #define CAUSE_IP7	0x00008000
 #define CAUSE_EXCCODE	0x0000007c
 

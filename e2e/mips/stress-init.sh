@@ -15,6 +15,8 @@
 #             bounded by a timeout; its exit status and duration recorded
 #   uffd      auto: rmmod while KVM_GET_REG_LIST blocks inside the module's
 #             wrapper on a userfaultfd page: "@uffd-rmmod RC CENTISECONDS"
+#   causerace takeover, with the fixture ktb_slowcb.ko: a Compare match
+#             falling while a ONE_REG write of Cause clears TI
 # Prints the client's "ok"/"not ok" lines and "# ..." figures, "@rmmod
 # RC CENTISECONDS" per removal, then the kernel log between
 # "@dmesg-begin" and "@dmesg-end" and "@tainted N", and last
@@ -37,7 +39,7 @@ phases=$(param phases | tr ',' ' ')
 churn=${churn:-3000}
 failslab=${failslab:-1000}
 secs=${secs:-20}
-phases=${phases:-takeover auto none race uffd}
+phases=${phases:-takeover auto none race uffd causerace}
 
 uptime_cs() { sed 's/^\([0-9]*\)\.\([0-9]*\).*/\1\2/' /proc/uptime; }
 # rmmod, bounded: a hang is reported, not waited for forever.
@@ -75,15 +77,20 @@ stress() {
 	[ $rc -le 1 ] || echo "not ok - client stress $1 exits 0 or 1 (exit status $rc)"
 }
 
-phase_takeover() {
-	phase takeover
-	# takeover=1: what modules older than mode= take (STRESS_REV). Ask
-	# the module: insmod ignores an unknown parameter, it does not fail.
+# insmod the module in takeover mode. takeover=1: what modules older than
+# mode= take (STRESS_REV). Ask the module: insmod ignores an unknown
+# parameter, it does not fail.
+in_takeover() {
 	m=mode=takeover
 	modinfo -F parm $ko | grep -q '^mode:' || m=takeover=1
 	insmod $ko $m || echo "not ok - insmod kvm_timer_backport $m"
 	grep -qx Y /sys/module/kvm_timer_backport/parameters/takeover ||
 		echo "not ok - kvm_timer_backport is in takeover mode (after insmod $m)"
+}
+
+phase_takeover() {
+	phase takeover
+	in_takeover
 	stress churn "$churn"
 	stress readstorm "$((secs / 2 + 1))"
 	stress hammer "$secs" 3
@@ -125,6 +132,19 @@ phase_race() {
 	echo "# race: $i loads and removals while VMs came and went"
 	# Owned vCPUs pin the module: it goes once the last VM has.
 	rm_ktb 2>/dev/null
+}
+
+# A Compare match during a ONE_REG write of Cause that clears TI: the
+# fixture ktb_slowcb holds the module's call into KVM's dequeue callback
+# for 10 ms (the client arms it before each write).
+phase_causerace() {
+	phase causerace
+	insmod /ktb_slowcb.ko || { echo "not ok - insmod ktb_slowcb.ko"; return; }
+	in_takeover
+	stress causerace 20
+	echo "# causerace: calls into kvm_mips_dequeue_timer_int_cb held: $(cat /sys/module/ktb_slowcb/parameters/held)"
+	rm_ktb || echo "not ok - rmmod kvm_timer_backport after the causerace phase"
+	rmmod ktb_slowcb || echo "not ok - rmmod ktb_slowcb"
 }
 
 # rmmod while a wrapper blocks on a userfaultfd page: it must say EBUSY at
