@@ -62,7 +62,7 @@ smp=${STRESS_SMP:-2}
 qtimeout=${STRESS_TIMEOUT:-600}
 phases=${STRESS_PHASES:-takeover,auto,none,vms,race,asleep,hvrace,failslab}
 
-rig_start stress-ppc64 "powernv 5.10 debug kernel, 2 CPUs: churn, fuzz, failslab, load/unload races with VMs and with kvm-hv"
+rig_start stress-ppc64 "powernv 5.10 debug kernel, 2 CPUs: churn, fuzz, failslab, load/unload races with VMs, with kvm-hv and with a VM asleep in the module"
 
 apt_need qemu-system-ppc qemu-system-data gcc-powerpc64le-linux-gnu \
 	libc6-dev-ppc64el-cross binutils-powerpc64le-linux-gnu cpio gzip

@@ -38,7 +38,7 @@ work=$CACHE/stress
 mkdir -p "$work"
 log=$LOGDIR/stress.log
 
-rig_start stress "Malta 5.10 debug kernel: churn, readstorm, hammer, fuzz, failslab, load/unload race"
+rig_start stress "Malta 5.10 debug kernel: churn, readstorm, hammer, fuzz, failslab, load/unload race, causerace"
 
 apt_need qemu-system-mips gcc-mipsel-linux-gnu libc6-dev-mipsel-cross cpio
 
