@@ -124,6 +124,36 @@ mx_headers() {
 	"$MX_HERE/cross-headers.sh" "$@" 2> >(grep -Ev '^(Get:|Fetched )' >&2)
 }
 
+# mx_kvm_run_form KDIR: a test fixture, a copy of the prepared MIPS headers
+# tree KDIR (from mx_headers) in which struct kvm_mips_callbacks'
+# vcpu_reenter takes the struct kvm_run argument it took before 5.8: the
+# form of the VZ kernels 4.12-5.7, none of which Debian still ships. The
+# VZ glue wraps vcpu_reenter in its 5.8 form, so Kbuild must leave it out
+# there (the code before c5b1309 did not, and failed to compile). Hard
+# links but for the two files edited; made once; prints the copy's KDIR.
+mx_kvm_run_form() {
+	local kdir=$1 root dst h mk
+	root=${kdir%/usr/src/*}
+	dst=$MX/fixtures/kvm_run-form_$(basename "$root")
+	if [[ ! -e $dst/.ktb-done ]]; then
+		rm -rf "$dst"
+		mkdir -p "$dst"
+		cp -al "$root/." "$dst/"
+		h=$(printf '%s\n' "$dst"/usr/src/linux-headers-*-common/arch/mips/include/asm/kvm_host.h | head -n1)
+		sed 's/void (\*vcpu_reenter)(struct kvm_vcpu \*vcpu);/void (*vcpu_reenter)(struct kvm_run *run, struct kvm_vcpu *vcpu);/' \
+			"$h" >"$h.new"
+		mv "$h.new" "$h"
+		grep -q 'vcpu_reenter)(struct kvm_run \*run, struct kvm_vcpu \*vcpu);' "$h" || return 1
+		# The flavour's Makefile includes the -common tree's by path.
+		mk=$dst${kdir#"$root"}/Makefile
+		sed "s|$root/|$dst/|" "$mk" >"$mk.new"
+		mv "$mk.new" "$mk"
+		grep -q "$dst/" "$mk" || return 1
+		touch "$dst/.ktb-done"
+	fi
+	echo "$dst${kdir#"$root"}"
+}
+
 # mx_gcc10: bullseye's gcc-10, unpacked (gcc finds its parts relative to
 # itself); print the compiler's path.
 mx_gcc10() {

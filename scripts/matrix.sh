@@ -11,6 +11,10 @@
 #
 #   scripts/matrix.sh [KERNEL...]    only these kernels (5.10 6.1 6.12 7.2)
 #
+#   fixture row  6.1 mips64el/kvm_run-form: the loongson-3 headers with
+#                vcpu_reenter in its form before 5.8 (mx_kvm_run_form): the
+#                module must build, without the VZ glue (noglue)
+#
 # A row whose kernel dkms would skip (dkms.conf BUILD_EXCLUSIVE_CONFIG) shows
 # "skip" if the module still builds there, FAIL if not. Columns: glue is the
 # architecture glue the build chose; "shimmed" lists the compat/ shims whose
@@ -29,6 +33,7 @@ ROWS=(
 	"6.1  um                     source bookworm"
 	"6.1  amd64                  headers amd64 amd64 bookworm"
 	"6.1  mips64el/loongson-3    headers mips64el loongson-3 bookworm"
+	"6.1  mips64el/kvm_run-form  fixture mips64el loongson-3 bookworm"
 	"6.1  mips64el/mips64r2el    headers mips64el mips64r2el bookworm"
 	"6.1  ppc64el/powerpc64le    headers ppc64el powerpc64le bookworm"
 	"6.12 um                     source bookworm-security"
@@ -271,14 +276,21 @@ kernel() {
 			kunit "$id" "$tree" "$build" || true
 			[[ -f $RES/$id.build ]] || uml_lint "$id" "$tree" "$build" "$check" || true
 			;;
-		headers)
+		headers | fixture)
 			kdir=$(mx_headers "$a" "$b" "$c") ||
 				{ cell "$id" build FAIL "no headers"; continue; }
+			if [[ $how == fixture ]]; then
+				kdir=$(mx_kvm_run_form "$kdir") ||
+					{ cell "$id" build FAIL "no fixture tree"; continue; }
+			fi
 			read -ra args <<<"$(cross_args "$a")"
 			[[ $series == 5.10 && $a == amd64 ]] && args+=("CC=$(mx_gcc10)")
 			check=$(mx_sparse "$kdir" --arch="${a/ppc64el/powerpc}" \
 				-mlittle-endian -m64) || check=sparse
 			module "$id" "$kdir" "$check" "${args[@]}" || true
+			if [[ $how == fixture ]] && [[ $(cut -f1 "$RES/$id.info") != noglue ]]; then
+				cell "$id" build FAIL "built with glue $(cut -f1 "$RES/$id.info"), not noglue"
+			fi
 			;;
 		prepared)
 			mx_lock "src-$series"
