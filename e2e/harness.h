@@ -163,6 +163,20 @@ static inline void e2e_watchdog_ms(unsigned int ms)
 	setitimer(ITIMER_REAL, &it, NULL);
 }
 
+/* The number a sysfs or procfs file holds, or -1. */
+static inline long e2e_read_long(const char *path)
+{
+	FILE *f = fopen(path, "r");
+	long n = -1;
+
+	if (f) {
+		if (fscanf(f, "%ld", &n) != 1)
+			n = -1;
+		fclose(f);
+	}
+	return n;
+}
+
 /* KVM_GET_ONE_REG or KVM_SET_ONE_REG (@req) of @id at @addr. */
 static inline int e2e_one_reg(int vcpu_fd, unsigned long req, uint64_t id,
 			      void *addr)

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # checkpatch.pl --strict over every .c and .h in src/ compat/ kunit/ and the
-# stress rigs' fixture kernel modules (e2e/*/slow*.c); each file is one
-# result. Any ERROR, WARNING or CHECK fails that file.
+# stress rigs' fixture kernel modules (e2e/kfixture.h, e2e/*/slow*.c);
+# each file is one result. Any ERROR, WARNING or CHECK fails that file.
 set -euo pipefail
 # shellcheck source=lib.sh source-path=SCRIPTDIR
 . "$(dirname "$0")/lib.sh"
@@ -26,7 +26,7 @@ cp_sum=$(printf '%s\n' "${checkpatch[@]}" | cat - "${checkpatch[1]}" | sha256sum
 cd "$REPO"
 mapfile -t files < <({
 	find src compat kunit -name '*.[ch]'
-	ls e2e/*/slow*.c
+	ls e2e/kfixture.h e2e/*/slow*.c
 } | sort)
 passed=0 failed=0 cached=0
 for f in "${files[@]}"; do

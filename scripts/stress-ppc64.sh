@@ -86,6 +86,7 @@ fx=$work/slowalloc
 rm -rf "$fx"
 mkdir -p "$fx"
 cp "$REPO/e2e/ppc64/slowalloc.c" "$fx/ktb_slowalloc.c"
+cp "$REPO/e2e/kfixture.h" "$fx/"
 echo 'obj-m := ktb_slowalloc.o' >"$fx/Kbuild"
 flog=$LOGDIR/stress-ppc64-slowalloc.log
 if ! make -C "$t" M="$fx" ARCH=powerpc CROSS_COMPILE="$cross" modules >"$flog" 2>&1 ||

@@ -58,6 +58,7 @@ fx=$work/slowcb
 rm -rf "$fx"
 mkdir -p "$fx"
 cp "$REPO/e2e/mips/slowcb.c" "$fx/ktb_slowcb.c"
+cp "$REPO/e2e/kfixture.h" "$fx/"
 echo 'obj-m := ktb_slowcb.o' >"$fx/Kbuild"
 flog=$LOGDIR/stress-slowcb.log
 if ! make -C "$t" M="$fx" ARCH=mips CROSS_COMPILE=mipsel-linux-gnu- modules >"$flog" 2>&1 ||

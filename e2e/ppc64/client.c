@@ -1730,19 +1730,6 @@ static int stress_fuzz(unsigned int secs, unsigned int nthreads)
 }
 
 /* A number from a sysfs or debugfs file, or -1. */
-static long st_read_long(const char *path)
-{
-	FILE *f = fopen(path, "r");
-	long n = -1;
-
-	if (f) {
-		if (fscanf(f, "%ld", &n) != 1)
-			n = -1;
-		fclose(f);
-	}
-	return n;
-}
-
 /* What the failslab walks do, one step each. */
 enum st_step { ST_CREATE_VM, ST_CREATE_VCPU, ST_ONE_REG, ST_STEPS };
 static const char *const st_step_names[ST_STEPS] = {
@@ -1838,7 +1825,7 @@ static int stress_failslab(unsigned int tries)
 {
 	const char *fs_times = "/sys/kernel/debug/failslab/times";
 	unsigned long nomem = 0, tolerated = 0, faults = 0, other = 0, walked[ST_STEPS] = { 0 };
-	long refs0 = st_read_long("/sys/module/kvm_hv/refcnt"), refs1, times0, times1;
+	long refs0 = e2e_read_long("/sys/module/kvm_hv/refcnt"), refs1, times0, times1;
 	int nth_fd = open("/proc/thread-self/fail-nth", O_RDWR | O_CLOEXEC);
 	int mif, first_err = 0;
 	char first[160] = "";
@@ -1891,7 +1878,7 @@ static int stress_failslab(unsigned int tries)
 	close(nth_fd);
 
 	/* The random part: failslab's probability for this task. */
-	times0 = st_read_long(fs_times);
+	times0 = e2e_read_long(fs_times);
 	mif = open("/proc/self/make-it-fail", O_WRONLY | O_CLOEXEC);
 	if (mif < 0 || write(mif, "1", 1) != 1) {
 		e2e_result(false, "stress failslab, /proc/self/make-it-fail", "%s", strerror(errno));
@@ -1917,8 +1904,8 @@ static int stress_failslab(unsigned int tries)
 	if (write(mif, "0", 1) != 1)
 		other++;
 	close(mif);
-	times1 = st_read_long(fs_times);
-	refs1 = st_read_long("/sys/module/kvm_hv/refcnt");
+	times1 = e2e_read_long(fs_times);
+	refs1 = e2e_read_long("/sys/module/kvm_hv/refcnt");
 	faults += times0 > times1 ? times0 - times1 : 0;
 	printf("@fig errno ENOMEM %lu\n", nomem);
 	printf("@fig faults %lu\n@fig ops %lu\n", faults,

@@ -30,11 +30,12 @@
  *             freed (each also a WARNING in the kernel log)
  */
 #include <linux/delay.h>
-#include <linux/kallsyms.h>
 #include <linux/kprobes.h>
 #include <linux/module.h>
 #include <linux/slab.h>
 #include <linux/spinlock.h>
+
+#include "kfixture.h"
 
 static int shots;
 module_param(shots, int, 0644);
@@ -56,8 +57,6 @@ static int stale;
 module_param(stale, int, 0444);
 MODULE_PARM_DESC(stale, "slowed allocations whose caller's text was freed while they slept");
 
-#define TARGET	"kvm_timer_backport"
-
 /* The counters above, read through sysfs and written by sleepers. */
 static DEFINE_SPINLOCK(count_lock);
 
@@ -70,34 +69,6 @@ static void count(int *what, int by)
 	spin_unlock_irqrestore(&count_lock, irqflags);
 }
 
-/* Takes one of the armed shots; false when there is none left. */
-static bool take_shot(void)
-{
-	unsigned long irqflags;
-	bool ret;
-
-	spin_lock_irqsave(&count_lock, irqflags);
-	ret = shots > 0;
-	if (ret)
-		WRITE_ONCE(shots, shots - 1);
-	spin_unlock_irqrestore(&count_lock, irqflags);
-	return ret;
-}
-
-/*
- * Whether @addr is in the target's text. kallsyms is the only lookup of
- * an address' module that 5.10 exports; it takes care of the module
- * list's locking and works in the trap.
- */
-static bool from_target(unsigned long addr)
-{
-	static const char tag[] = " [" TARGET "]";
-	char sym[KSYM_SYMBOL_LEN];
-	int len = sprint_symbol(sym, addr);
-
-	return len >= sizeof(tag) - 1 && !strcmp(sym + len - (sizeof(tag) - 1), tag);
-}
-
 static void *slow_alloc(struct kmem_cache *s, gfp_t flags, size_t size)
 {
 	unsigned long ret_to = (unsigned long)__builtin_return_address(0);
@@ -106,7 +77,7 @@ static void *slow_alloc(struct kmem_cache *s, gfp_t flags, size_t size)
 	msleep(READ_ONCE(sleep_ms));
 	count(&asleep, -1);
 	count(&slept, 1);
-	if (!from_target(ret_to)) {
+	if (!kfixture_from_target(ret_to)) {
 		count(&stale, 1);
 		WARN(1, "ktb_slowalloc: the text at %pS that called this allocation was freed while it slept\n",
 		     (void *)ret_to);
@@ -119,7 +90,8 @@ static int slow_pre(struct kprobe *p, struct pt_regs *regs)
 {
 	unsigned long to = (unsigned long)slow_alloc;
 
-	if (!READ_ONCE(shots) || !from_target(regs->link) || !take_shot())
+	if (!READ_ONCE(shots) || !kfixture_from_target(regs->link) ||
+	    !kfixture_take_shot(&count_lock, &shots, NULL))
 		return 0;
 	regs->gpr[12] = to;
 	regs->nip = to;
