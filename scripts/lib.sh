@@ -60,6 +60,25 @@ module_tree() {
 	fi
 }
 
+# fixture_ko TREE SRC NAME ARCH CROSS_COMPILE: a stress rig's test-only
+# kernel module, the working tree's e2e/SRC with e2e/kfixture.h beside
+# it, built as NAME.ko against TREE in $CACHE/fixtures/NAME; prints the
+# .ko. On failure the build log's tail goes to stderr.
+fixture_ko() {
+	local tree=$1 src=$2 name=$3 dir=$CACHE/fixtures/$3 log=$LOGDIR/fixture-$3.log
+	rm -rf "$dir"
+	mkdir -p "$dir"
+	cp "$REPO/e2e/$src" "$dir/$name.c"
+	cp "$REPO/e2e/kfixture.h" "$dir/"
+	echo "obj-m := $name.o" >"$dir/Kbuild"
+	if ! make -C "$tree" M="$dir" ARCH="$4" CROSS_COMPILE="$5" modules >"$log" 2>&1 ||
+		grep -q 'undefined!' "$log"; then
+		tail -20 "$log" >&2
+		return 1
+	fi
+	echo "$dir/$name.ko"
+}
+
 # busybox_root ARCH DIR: DIR afresh as the root of an initramfs for
 # Debian architecture ARCH: busybox-static and the directories an /init
 # mounts on.
@@ -122,8 +141,8 @@ guest_verdicts() {
 # hung: OUT gets what QEMU's human monitor on unix socket SOCK says of the
 # CPUs, twice a second apart (do they still move, and where are they: the
 # kernel symbols of their NIP and LR, POWER's, from VMLINUX through
-# binutils' nm NM), QEMU is stopped, and it returns 0. Returns 1 once PID has ended by
-# itself.
+# binutils' nm NM), QEMU is stopped, and it returns 0. Returns 1 once PID
+# has ended by itself.
 watch_silence() {
 	local pid=$1 console=$2 secs=$3 sock=$4 vmlinux=$5 nm=$6 out=$7
 	local size=-1 now since=$SECONDS

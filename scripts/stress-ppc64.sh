@@ -45,8 +45,8 @@
 #                     takeover,auto,none,vms,race,asleep,hvrace,failslab)
 #
 # Cached: the debug kernel ($CACHE/ppc64-5.10/KEY-debug). Rebuilt every
-# run in $CACHE/stress-ppc64: the module, the fixture, the client, the
-# initramfs.
+# run: the module, the client, the initramfs in $CACHE/stress-ppc64, the
+# fixture in $CACHE/fixtures.
 # Console: $LOGDIR/stress-ppc64.log. An Oops panics the guest (oops=panic)
 # and QEMU exits at once instead of waiting for the timeout.
 set -euo pipefail
@@ -84,18 +84,8 @@ make -C "$t" M="$src" ARCH=powerpc CROSS_COMPILE="$cross" -j"$(nproc)" modules \
 ok "kvm_timer_backport.ko builds against the powernv 5.10 debug tree"
 
 # The fixture of phase asleep, always the working tree's.
-fx=$work/slowalloc
-rm -rf "$fx"
-mkdir -p "$fx"
-cp "$REPO/e2e/ppc64/slowalloc.c" "$fx/ktb_slowalloc.c"
-cp "$REPO/e2e/kfixture.h" "$fx/"
-echo 'obj-m := ktb_slowalloc.o' >"$fx/Kbuild"
-flog=$LOGDIR/stress-ppc64-slowalloc.log
-if ! make -C "$t" M="$fx" ARCH=powerpc CROSS_COMPILE="$cross" modules >"$flog" 2>&1 ||
-	grep -q 'undefined!' "$flog"; then
-	tail -20 "$flog" >&2
+fx_ko=$(fixture_ko "$t" ppc64/slowalloc.c ktb_slowalloc powerpc "$cross") ||
 	die "the fixture ktb_slowalloc.ko builds against the debug tree"
-fi
 
 # The client of the working tree, whatever STRESS_REV says: the load is
 # the same for old and new code. The flags of e2e-ppc64's build.
@@ -107,7 +97,7 @@ root=$work/root
 busybox_root ppc64el "$root" || die "fetch busybox-static for ppc64el"
 cp "$REPO/e2e/ppc64/stress-init" "$root/init"
 chmod +x "$root/init"
-cp "$work/client" "$src/kvm_timer_backport.ko" "$fx/ktb_slowalloc.ko" \
+cp "$work/client" "$src/kvm_timer_backport.ko" "$fx_ko" \
 	"$kvm_ko" "$hv_ko" "$root/"
 (cd "$root" && find . | cpio -o -H newc --quiet | gzip -1) >"$work/init.cpio.gz"
 

@@ -54,18 +54,8 @@ make -C "$t" M="$src" ARCH=mips CROSS_COMPILE=mipsel-linux-gnu- -j"$(nproc)" mod
 ok "kvm_timer_backport.ko builds against the Malta 5.10 debug tree"
 
 # The fixture of phase causerace, always the working tree's.
-fx=$work/slowcb
-rm -rf "$fx"
-mkdir -p "$fx"
-cp "$REPO/e2e/mips/slowcb.c" "$fx/ktb_slowcb.c"
-cp "$REPO/e2e/kfixture.h" "$fx/"
-echo 'obj-m := ktb_slowcb.o' >"$fx/Kbuild"
-flog=$LOGDIR/stress-slowcb.log
-if ! make -C "$t" M="$fx" ARCH=mips CROSS_COMPILE=mipsel-linux-gnu- modules >"$flog" 2>&1 ||
-	grep -q 'undefined!' "$flog"; then
-	tail -20 "$flog" >&2
+fx_ko=$(fixture_ko "$t" mips/slowcb.c ktb_slowcb mips mipsel-linux-gnu-) ||
 	die "the fixture ktb_slowcb.ko builds against the debug tree"
-fi
 
 # The client of the working tree, whatever STRESS_REV says: the load
 # is the same for old and new code.
@@ -75,7 +65,7 @@ root=$work/root
 busybox_root mipsel "$root" || die "fetch busybox-static for mipsel"
 cp "$REPO/e2e/mips/stress-init.sh" "$root/init"
 chmod +x "$root/init"
-cp "$work/client" "$src/kvm_timer_backport.ko" "$fx/ktb_slowcb.ko" \
+cp "$work/client" "$src/kvm_timer_backport.ko" "$fx_ko" \
 	"$t/arch/mips/kvm/kvm.ko" "$root/"
 (cd "$root" && find . | cpio -o -H newc --quiet | gzip -1) >"$work/init.cpio.gz"
 
